@@ -43,6 +43,16 @@ var hashKeyOrder = []string{
 // What only affects how a service is built, scaled or ordered is left out,
 // so changing it does not recreate containers.
 func ServiceHash(s types.ServiceConfig) (string, error) {
+	input, err := hashInput(s)
+	if err != nil {
+		return "", fmt.Errorf("hash service %q: %w", s.Name, err)
+	}
+	sum := sha256.Sum256(input)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// hashInput is the JSON document ServiceHash digests.
+func hashInput(s types.ServiceConfig) ([]byte, error) {
 	s.Build = nil
 	s.PullPolicy = ""
 	s.Scale = nil
@@ -55,14 +65,28 @@ func ServiceHash(s types.ServiceConfig) (string, error) {
 	s.Profiles = nil
 	raw, err := json.Marshal(s)
 	if err != nil {
-		return "", fmt.Errorf("hash service %q: %w", s.Name, err)
+		return nil, err
 	}
-	ordered, err := orderTopLevelKeys(raw, hashKeyOrder)
+	return orderTopLevelKeys(raw, hashKeyOrder)
+}
+
+// ProjectForHash narrows p to the named services (all when none) and
+// prepares them as containers will be created: platforms settled and, with
+// resolveEnv, env_file merged into environment. Narrowing comes first so
+// that a broken env_file of an unrelated service does not prevent hashing
+// the ones asked for.
+func ProjectForHash(p *types.Project, services []string, resolveEnv bool) (*types.Project, error) {
+	p, err := p.WithSelectedServices(services, types.IgnoreDependencies)
 	if err != nil {
-		return "", fmt.Errorf("hash service %q: %w", s.Name, err)
+		return nil, err
 	}
-	sum := sha256.Sum256(ordered)
-	return hex.EncodeToString(sum[:]), nil
+	if err := ApplyPlatforms(p); err != nil {
+		return nil, err
+	}
+	if resolveEnv {
+		return p.WithServicesEnvironmentResolved(true)
+	}
+	return p, nil
 }
 
 // orderTopLevelKeys re-emits a JSON object with its keys in order, the

@@ -56,12 +56,14 @@ func Load(ctx context.Context, opts Options) (*types.Project, error) {
 	}
 	p, err := projectOptions.LoadProject(ctx)
 	if err != nil {
-		return nil, err
+		return nil, attribute(err, projectOptions.ConfigPaths)
 	}
 	if err := reportUnhonoured(unhonoured, opts); err != nil {
 		return nil, err
 	}
-	return opts.postProcess(p)
+	files := p.ComposeFiles
+	p, err = opts.postProcess(p)
+	return p, attribute(err, files)
 }
 
 // LoadModel reads the compose files like Load but stops before the typed
@@ -72,7 +74,8 @@ func LoadModel(ctx context.Context, opts Options) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return projectOptions.LoadModel(ctx)
+	model, err := projectOptions.LoadModel(ctx)
+	return model, attribute(err, projectOptions.ConfigPaths)
 }
 
 // loaderOptions builds compose-go's options in the order Docker Compose

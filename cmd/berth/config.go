@@ -200,20 +200,8 @@ func (o *configOptions) printHashes(ctx context.Context, streams Streams, opts p
 	if err != nil {
 		return err
 	}
-	// Narrow first, so that a broken env_file of an unrelated service does
-	// not prevent hashing the ones asked for.
-	if p, err = p.WithSelectedServices(selected, types.IgnoreDependencies); err != nil {
+	if p, err = project.ProjectForHash(p, selected, !o.noEnvResolution); err != nil {
 		return err
-	}
-	if err := project.ApplyPlatforms(p); err != nil {
-		return err
-	}
-	if !o.noEnvResolution {
-		// Containers are created with env_file merged into environment:
-		// hash that same content.
-		if p, err = p.WithServicesEnvironmentResolved(true); err != nil {
-			return err
-		}
 	}
 	for _, name := range p.ServiceNames() {
 		hash, err := project.ServiceHash(p.Services[name])

@@ -1,0 +1,57 @@
+// Package e2e drives the built berth binary on real compose files, the way
+// users do: one fixture directory per scenario, state-based checks.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// berthBin is the binary under test, built once by TestMain.
+var berthBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "berth-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	berthBin = filepath.Join(dir, "berth")
+	build := exec.Command("go", "build", "-tags", "seccomp", "-o", berthBin, "../cmd/berth")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build berth:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is what one run of berth printed and returned.
+type result struct {
+	stdout, stderr string
+	exit           int
+}
+
+// berth runs the binary in dir with env (nil: the test's environment).
+func berth(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), berthBin, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		r.exit = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run berth %v: %v", args, err)
+	}
+	return r
+}
