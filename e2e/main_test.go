@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,9 +42,14 @@ type result struct {
 // berth runs the binary in dir with env (nil: the test's environment).
 func berth(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
+	return berthStdin(t, dir, env, "", args...)
+}
+
+// berthStdin runs the binary in dir with env and stdin as standard input.
+func berthStdin(t *testing.T, dir string, env []string, stdin string, args ...string) result {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), berthBin, args...)
-	cmd.Dir = dir
-	cmd.Env = env
+	cmd.Dir, cmd.Env, cmd.Stdin = dir, env, strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -54,4 +60,14 @@ func berth(t *testing.T, dir string, env []string, args ...string) result {
 		t.Fatalf("run berth %v: %v", args, err)
 	}
 	return r
+}
+
+// fixture is the absolute path of testdata/name.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

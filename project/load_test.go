@@ -159,7 +159,7 @@ func TestOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	order, err := Order(t.Context(), p)
+	order, err := Order(p)
 	if err != nil {
 		t.Fatal(err)
 	}

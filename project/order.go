@@ -1,27 +1,43 @@
 package project
 
 import (
-	"context"
-	"sync"
+	"slices"
 
 	"github.com/compose-spec/compose-go/v2/graph"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // Order returns the project's services so that each comes after every
-// service it depends on (compose-go's graph decides; ties keep no particular
-// order). A dependency cycle is an error naming every service in it.
-func Order(ctx context.Context, p *types.Project) ([]string, error) {
+// service it depends on; among services free to go in any order, names are
+// sorted, so the order is the same on every run (Docker Compose's walks
+// maps and varies). A dependency cycle is an error naming every service in
+// it. Dependencies that are not in the project (required: false, or left
+// out by a profile) are skipped.
+func Order(p *types.Project) ([]string, error) {
 	if err := graph.CheckCycle(p); err != nil {
 		return nil, err
 	}
-	var mu sync.Mutex
 	order := make([]string, 0, len(p.Services))
-	err := graph.InDependencyOrder(ctx, p, func(_ context.Context, name string, _ types.ServiceConfig) error {
-		mu.Lock()
+	seen := make(map[string]bool, len(p.Services))
+	var visit func(name string)
+	visit = func(name string) {
+		s, ok := p.Services[name]
+		if !ok || seen[name] {
+			return
+		}
+		seen[name] = true
+		deps := make([]string, 0, len(s.DependsOn))
+		for dep := range s.DependsOn {
+			deps = append(deps, dep)
+		}
+		slices.Sort(deps)
+		for _, dep := range deps {
+			visit(dep)
+		}
 		order = append(order, name)
-		mu.Unlock()
-		return nil
-	}, graph.WithMaxConcurrency(1))
-	return order, err
+	}
+	for _, name := range p.ServiceNames() {
+		visit(name)
+	}
+	return order, nil
 }

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v4"
 
@@ -172,10 +171,11 @@ func (o *configOptions) printServices(ctx context.Context, streams Streams, opts
 	if err != nil {
 		return err
 	}
-	return p.ForEachService(p.ServiceNames(), func(name string, _ *types.ServiceConfig) error {
-		_, err := fmt.Fprintln(streams.Out, name)
+	order, err := project.Order(p)
+	if err != nil {
 		return err
-	})
+	}
+	return printLines(streams.Out, order)
 }
 
 func (o *configOptions) printResources(ctx context.Context, streams Streams, opts project.Options) error {
