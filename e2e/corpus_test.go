@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/corpus"
@@ -12,7 +11,7 @@ import (
 // recorded with, and compares byte for byte. A case Docker Compose rejects
 // must be rejected with a message.
 func TestCorpusConfig(t *testing.T) {
-	cases := loadCorpus(t)
+	cases := corpus.ForTest(t)
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
@@ -39,23 +38,4 @@ func TestCorpusConfig(t *testing.T) {
 			}
 		})
 	}
-}
-
-func loadCorpus(t *testing.T) []corpus.Case {
-	t.Helper()
-	dir, err := corpus.Dir()
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	cases, err := corpus.Cases(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) == 0 {
-		t.Fatalf("no cases in %s", dir)
-	}
-	return cases
 }

@@ -3,7 +3,6 @@ package project
 import (
 	"crypto/sha256"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,17 +17,7 @@ import (
 // the one Docker Compose printed. Cases whose hash does not depend on the
 // path are checked through the binary in e2e.
 func TestCorpusHashes(t *testing.T) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	cases, err := corpus.Cases(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := corpus.ForTest(t)
 	checked := 0
 	for _, c := range cases {
 		if c.WantExit != 0 || c.WantHash == "" || !c.PathDependentHash() {

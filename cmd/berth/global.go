@@ -1,10 +1,6 @@
 package main
 
-import (
-	"os"
-
-	"github.com/spf13/cobra"
-)
+import "github.com/spf13/cobra"
 
 // globalOptions are the flags every command accepts, as Docker Compose's
 // top-level flags.
@@ -27,16 +23,4 @@ func (g *globalOptions) bind(cmd *cobra.Command) {
 	flags.StringArrayVar(&g.Profiles, "profile", nil, "Specify a profile to enable")
 	flags.BoolVar(&g.Strict, "strict", false, "Treat compose keys berth does not honour as errors")
 	flags.StringVar(&g.Root, "root", "", "berth's state directory (default $BERTH_ROOT or /var/lib/berth)")
-}
-
-// stateRoot is where berth keeps images, containers, volumes and networks:
-// --root, then $BERTH_ROOT, then /var/lib/berth.
-func (g *globalOptions) stateRoot() string {
-	if g.Root != "" {
-		return g.Root
-	}
-	if root := os.Getenv("BERTH_ROOT"); root != "" {
-		return root
-	}
-	return "/var/lib/berth"
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // OriginalRoot is where the cases lay when Docker Compose's outputs were
@@ -104,4 +105,25 @@ func readCase(name, dir string) (Case, error) {
 // Environ is the clean environment the outputs were recorded with.
 func Environ() []string {
 	return []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", "COMPOSE_PROJECT_NAME="}
+}
+
+// ForTest returns every case, skipping t when the corpus is absent (it is
+// beside the checkout in CI, where its absence fails t instead).
+func ForTest(t testing.TB) []Case {
+	t.Helper()
+	dir, err := Dir()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	cases, err := Cases(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatalf("no cases in %s", dir)
+	}
+	return cases
 }
