@@ -19,109 +19,126 @@ const maxLinks = 40
 var errHidden = errors.New("hidden by an upper layer")
 
 // LayerReader reads files of an image through its unpacked layers (lowest
-// first), top layer first, as the overlay mount of the container will show
-// them: the first layer holding the file wins, and a whiteout (an OCI
+// first) as the overlay mount of the container will show them: each path
+// component is looked up top layer first, and a whiteout (an OCI
 // ".wh.<name>" file or overlayfs's 0:0 character device) or an opaque
-// directory above it hides the lower copies (see overlayfs's
-// Documentation/filesystems/overlayfs.rst). Symbolic links are followed
-// inside the image, never out to the host.
+// directory hides the copies below it (see overlayfs's
+// Documentation/filesystems/overlayfs.rst). Symbolic links are resolved in
+// that merged view, never out to the host.
 func LayerReader(lowerDirs []string) FileReader {
 	return func(name string) ([]byte, error) {
-		return readLayers(lowerDirs, name, 0)
+		return readMerged(lowerDirs, name)
 	}
 }
 
-// readLayers reads name from the topmost layer that holds it, following a
-// symbolic link by starting over with its target.
-func readLayers(dirs []string, name string, links int) ([]byte, error) {
-	rel := strings.TrimPrefix(path.Clean("/"+name), "/")
+// readMerged walks name component by component through the merged layers,
+// starting over at a symbolic link's target, and reads the file from the
+// layer that holds it.
+func readMerged(dirs []string, name string) ([]byte, error) {
+	rest, cur, links := splitPath(name), "", 0
+	for len(rest) > 0 {
+		next := path.Join(cur, rest[0])
+		layer, target, err := lookup(dirs, next)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if target == "" {
+			if len(rest) == 1 {
+				return readInLayer(dirs[layer], next)
+			}
+			cur, rest = next, rest[1:]
+			continue
+		}
+		if links++; links > maxLinks {
+			return nil, fmt.Errorf("%s: too many levels of symbolic links", name)
+		}
+		if !path.IsAbs(target) {
+			target = path.Join("/", cur, target)
+		}
+		cur, rest = "", append(splitPath(target), rest[1:]...)
+	}
+	return nil, fmt.Errorf("%s: is a directory", name)
+}
+
+// splitPath splits a path into its components, without "." or "..":
+// ".." at the root stays at the root, as in path_resolution(7).
+func splitPath(p string) []string {
+	clean := strings.TrimPrefix(path.Clean("/"+p), "/")
+	if clean == "" {
+		return nil
+	}
+	return strings.Split(clean, "/")
+}
+
+// lookup finds rel (whose parents are directories in the merged view) in
+// the topmost layer that has it: that layer's index, and the target when
+// it is a symbolic link. The error wraps fs.ErrNotExist when no layer has
+// it or an upper layer hides the lower copies.
+func lookup(dirs []string, rel string) (int, string, error) {
 	for i := len(dirs) - 1; i >= 0; i-- {
-		data, target, err := readLayer(dirs[i], rel)
+		target, err := lookupLayer(dirs[i], rel)
 		switch {
+		case errors.Is(err, errHidden):
+			return 0, "", fs.ErrNotExist
 		case errors.Is(err, fs.ErrNotExist):
 			continue
-		case errors.Is(err, errHidden):
-			return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 		case err != nil:
-			return nil, err
-		case target != "":
-			if links >= maxLinks {
-				return nil, fmt.Errorf("%s: too many levels of symbolic links", name)
-			}
-			return readLayers(dirs, target, links+1)
+			return 0, "", err
 		}
-		return data, nil
+		return i, target, nil
 	}
-	return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
+	return 0, "", fs.ErrNotExist
 }
 
-// readLayer reads rel (slash-separated, relative) from one layer: its
-// content, or the absolute target of a symbolic link to follow, or an
-// error wrapping fs.ErrNotExist (the layer does not touch it) or errHidden.
-// It looks through os.Root, which refuses a path that leaves the layer.
-func readLayer(dir, rel string) ([]byte, string, error) {
+// lookupLayer looks rel up in one layer: nil error when the layer has it
+// (with the target of a symbolic link), errHidden when the layer deletes
+// it or hides the layers below, fs.ErrNotExist when it does not touch it.
+func lookupLayer(dir, rel string) (string, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	defer root.Close()
-	if err := checkWhiteouts(root, rel); err != nil {
-		return nil, "", err
+	parent := path.Dir(rel)
+	if exists(root, path.Join(parent, ".wh."+path.Base(rel))) {
+		return "", errHidden
 	}
 	fi, err := root.Lstat(rel)
-	if errors.Is(err, fs.ErrNotExist) && isOpaque(root, dir, path.Dir(rel)) {
-		return nil, "", errHidden
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && isOpaque(root, dir, parent):
+		return "", errHidden
+	case err != nil:
+		return "", err
+	case isCharWhiteout(fi):
+		return "", errHidden
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return root.Readlink(rel)
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	if fi.Mode()&fs.ModeSymlink == 0 {
-		data, err := root.ReadFile(rel)
-		return data, "", err
-	}
-	target, err := root.Readlink(rel)
-	if err != nil {
-		return nil, "", err
-	}
-	if !path.IsAbs(target) {
-		target = path.Join("/", path.Dir(rel), target)
-	}
-	return nil, target, nil
+	return "", nil
 }
 
-// checkWhiteouts reports errHidden when the layer deletes rel or one of
-// its parent directories.
-func checkWhiteouts(root *os.Root, rel string) error {
-	prefix := ""
-	for part := range strings.SplitSeq(rel, "/") {
-		wh := path.Join(prefix, ".wh."+part)
-		prefix = path.Join(prefix, part)
-		if exists(root, wh) || isCharWhiteout(root, prefix) {
-			return errHidden
-		}
+// readInLayer reads a file of one layer; os.Root refuses a path that
+// leaves the layer.
+func readInLayer(dir, rel string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	defer root.Close()
+	return root.ReadFile(rel)
 }
 
-// isOpaque reports whether the layer's directory rel, or a parent of it,
-// hides the lower layers' content: OCI's ".wh..wh..opq" marker or
-// overlayfs's trusted.overlay.opaque="y" attribute.
+// isOpaque reports whether the layer's directory rel hides the lower
+// layers' content: OCI's ".wh..wh..opq" marker or overlayfs's
+// trusted.overlay.opaque="y" attribute.
 func isOpaque(root *os.Root, dir, rel string) bool {
-	for d := rel; ; d = path.Dir(d) {
-		if exists(root, path.Join(d, ".wh..wh..opq")) || hasOpaqueXattr(filepath.Join(dir, filepath.FromSlash(d))) {
-			return true
-		}
-		if d == "." {
-			return false
-		}
-	}
+	return exists(root, path.Join(rel, ".wh..wh..opq")) || hasOpaqueXattr(filepath.Join(dir, filepath.FromSlash(rel)))
 }
 
-// isCharWhiteout reports whether rel is overlayfs's whiteout: a character
+// isCharWhiteout reports whether fi is overlayfs's whiteout: a character
 // device with device number 0:0.
-func isCharWhiteout(root *os.Root, rel string) bool {
-	fi, err := root.Lstat(rel)
-	if err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
+func isCharWhiteout(fi fs.FileInfo) bool {
+	if fi.Mode()&fs.ModeCharDevice == 0 {
 		return false
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
