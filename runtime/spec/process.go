@@ -78,7 +78,7 @@ func (t *translation) args() ([]string, error) {
 			entrypoint = t.img.Entrypoint
 		}
 	}
-	args := append(slices.Clip(entrypoint), cmd...)
+	args := slices.Concat(entrypoint, cmd) // a copy: the image's slices stay its own
 	if len(args) == 0 {
 		return nil, t.invalid("command", "no command specified: neither the service nor its image %q sets an entrypoint or a command", t.img.Ref)
 	}

@@ -14,6 +14,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -33,7 +34,9 @@ type Options struct {
 	// hostname, as Docker does.
 	ID string
 	// Hostname, when set, is the hostname used when the service names
-	// none: the host's own for network_mode: host, as Docker does.
+	// none. Docker uses the host's own for network_mode: host, and the
+	// other container's for network_mode: service:x or container:x; the
+	// caller knows them, this package does not.
 	Hostname string
 	// ProjectDir resolves a relative seccomp profile path, as Docker Compose
 	// resolves it against the project directory.
@@ -112,7 +115,7 @@ func FromService(svc types.ServiceConfig, img runtime.ImageConfig, opts Options)
 	}
 	t := &translation{svc: &svc, img: &img, opts: opts, cfg: &runtime.ContainerConfig{
 		ID:         opts.ID,
-		LowerDirs:  img.LowerDirs,
+		LowerDirs:  slices.Clone(img.LowerDirs),
 		ReadOnly:   svc.ReadOnly,
 		Privileged: svc.Privileged,
 		Init:       svc.Init != nil && *svc.Init,
