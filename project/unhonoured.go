@@ -61,6 +61,7 @@ var notHonoured = map[tree.Path]string{
 	tree.NewPath("services", "*", "deploy", "rollback_config"):                                "rolling updates are only done by Swarm",
 	tree.NewPath("services", "*", "deploy", "endpoint_mode"):                                  "deploy.endpoint_mode only applies to Swarm's routing mesh",
 	tree.NewPath("services", "*", "deploy", "placement"):                                      "deploy.placement is only honoured by the Swarm scheduler",
+	tree.NewPath("services", "*", "deploy", "resources", "reservations", "cpus"):              "CPU reservations are a Swarm scheduling hint",
 	tree.NewPath("services", "*", "deploy", "resources", "reservations", "devices"):           "device reservations (GPUs) are not supported",
 	tree.NewPath("services", "*", "deploy", "resources", "reservations", "generic_resources"): "generic resources are only honoured by Swarm",
 	tree.NewPath("jobs"):                                                                      "jobs are not supported",
@@ -82,6 +83,7 @@ var notHonouredValues = []struct {
 	reason string
 }{
 	{tree.NewPath("services", "*", "logging", "driver"), notIn("json-file", "local", "none"), "only the json-file log driver exists"},
+	{tree.NewPath("services", "*", "deploy", "mode"), notIn("replicated"), "deploy.mode is only honoured by Swarm"},
 	{tree.NewPath("networks", "*", "driver"), notIn("bridge"), "only bridge networks exist"},
 	{tree.NewPath("volumes", "*", "driver"), notIn("local"), "only the local volume driver exists"},
 }

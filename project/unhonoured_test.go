@@ -58,3 +58,47 @@ func TestHonouredKeysAreQuiet(t *testing.T) {
 		t.Fatalf("a stack of honoured keys failed under --strict: %v", err)
 	}
 }
+
+func TestEveryUnhonouredServiceKeyIsWarned(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	writeFile(t, file, `services:
+  web:
+    image: x
+    cgroup_parent: custom
+    cgroup: host
+    userns_mode: host
+    runtime: runc
+    isolation: default
+    storage_opt: {size: 1G}
+    blkio_config: {weight: 300}
+    cpu_rt_runtime: 1000
+    cpu_period: 100000
+    cpu_quota: 50000
+    mem_swappiness: 10
+    oom_kill_disable: true
+    uts: host
+    device_cgroup_rules: ["c 1:3 mr"]
+    annotations: {a: b}
+    platform: linux/amd64
+    attach: false
+    deploy:
+      mode: global
+      placement: {constraints: ["node.role==manager"]}
+      resources:
+        reservations: {cpus: "0.5"}
+`)
+	warned := map[string]bool{}
+	opts := Options{Files: []string{file}, WarnUnhonouredKeys: true, Warn: func(w Warning) { warned[w.Path] = true }}
+	if _, err := Load(t.Context(), opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"cgroup_parent", "cgroup", "userns_mode", "runtime", "isolation", "storage_opt",
+		"blkio_config", "cpu_rt_runtime", "cpu_period", "cpu_quota", "mem_swappiness", "oom_kill_disable", "uts",
+		"device_cgroup_rules", "annotations", "platform", "attach", "deploy.mode", "deploy.placement",
+		"deploy.resources.reservations.cpus"} {
+		if !warned[key] {
+			t.Errorf("%s was not warned about", key)
+		}
+	}
+}

@@ -6,9 +6,11 @@
 //
 // The translation is pure: no kernel, no network. Its only input beyond its
 // arguments is the image's /etc/passwd and /etc/group, read through a
-// FileReader so that tests pass them in memory. Every compose key it does
-// not honour, and no other part of berth honours either, comes back as a
-// Warning naming the service and the key (see keys.go).
+// FileReader so that tests pass them in memory. Compose keys no part of
+// berth honours are warned about when the project loads (project's table);
+// what this translation warns about are values of keys it does honour that
+// it cannot act on (an apparmor profile, a log option), named with their
+// service and key.
 package spec
 
 import (
@@ -120,7 +122,6 @@ func FromService(svc types.ServiceConfig, img runtime.ImageConfig, opts Options)
 		Privileged: svc.Privileged,
 		Init:       svc.Init != nil && *svc.Init,
 	}}
-	t.warnings = Unhonoured(svc)
 	for _, step := range steps {
 		if err := step(t); err != nil {
 			return nil, nil, err

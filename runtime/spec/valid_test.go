@@ -262,33 +262,6 @@ var resourceCases = []validCase{
 }
 
 var warningCases = []validCase{
-	{name: "keys no part of berth honours", yaml: `
-cgroup_parent: custom
-cgroup: host
-userns_mode: host
-runtime: runc
-isolation: default
-storage_opt: {size: 1G}
-blkio_config: {weight: 300}
-cpu_rt_runtime: 1000
-cpu_period: 100000
-cpu_quota: 50000
-mem_swappiness: 10
-oom_kill_disable: true
-uts: host
-device_cgroup_rules: ["c 1:3 mr"]
-annotations: {a: b}
-platform: linux/amd64
-attach: false
-deploy:
-  mode: global
-  placement: {constraints: ["node.role==manager"]}
-  resources:
-    reservations: {cpus: "0.5"}`,
-		want: func(c *runtime.ContainerConfig) {},
-		warn: []string{"cgroup_parent", "cgroup", "userns_mode", "runtime", "isolation", "storage_opt", "blkio_config",
-			"cpu_rt_runtime", "cpu_period", "cpu_quota", "mem_swappiness", "oom_kill_disable", "uts", "device_cgroup_rules",
-			"annotations", "platform", "attach", "deploy.mode", "deploy.placement", "deploy.resources.reservations.cpus"}},
 	{name: "keys honoured elsewhere are not warned about", yaml: `
 container_name: my-app
 restart: unless-stopped
