@@ -24,6 +24,7 @@ func (f *fakeBackend) Down(_ context.Context, _ *DownRequest, emit func(Event)) 
 	emit(Event{Resource: "Network demo_default", Status: "Removed"})
 	return nil
 }
+func (f *fakeBackend) Stop(context.Context, *StopRequest, func(Event)) error { return nil }
 func (f *fakeBackend) Ps(_ context.Context, name string, _ bool) ([]ContainerSummary, error) {
 	return []ContainerSummary{{Name: name + "-web-1", State: "running"}}, nil
 }

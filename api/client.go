@@ -64,6 +64,11 @@ func (c *Client) Down(ctx context.Context, req *DownRequest, onEvent func(Event)
 	return c.stream(ctx, "/v1/down", req, onEvent)
 }
 
+// Stop stops or kills a project's containers.
+func (c *Client) Stop(ctx context.Context, req *StopRequest, onEvent func(Event)) error {
+	return c.stream(ctx, "/v1/stop", req, onEvent)
+}
+
 // Ps lists a project's containers.
 func (c *Client) Ps(ctx context.Context, projectName string, all bool) ([]ContainerSummary, error) {
 	var list []ContainerSummary

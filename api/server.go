@@ -19,6 +19,8 @@ type Backend interface {
 	Up(ctx context.Context, req *UpRequest, emit func(Event)) error
 	// Down takes a project away, reporting progress through emit.
 	Down(ctx context.Context, req *DownRequest, emit func(Event)) error
+	// Stop stops (or kills) a project's containers, keeping them.
+	Stop(ctx context.Context, req *StopRequest, emit func(Event)) error
 	// Ps lists a project's containers; all includes stopped ones.
 	Ps(ctx context.Context, projectName string, all bool) ([]ContainerSummary, error)
 	// Ls lists projects; all includes stopped ones.
@@ -47,6 +49,7 @@ func NewServer(backend Backend) *Server {
 	mux.HandleFunc("GET /v1/ping", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("POST /v1/up", s.up)
 	mux.HandleFunc("POST /v1/down", s.down)
+	mux.HandleFunc("POST /v1/stop", s.stop)
 	mux.HandleFunc("GET /v1/ps", s.ps)
 	mux.HandleFunc("GET /v1/ls", s.ls)
 	mux.HandleFunc("POST /v1/logs", s.logs)
@@ -103,6 +106,14 @@ func (s *Server) down(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stream(w, func(emit func(Event)) error { return s.backend.Down(r.Context(), &req, emit) })
+}
+
+func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
+	var req StopRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	stream(w, func(emit func(Event)) error { return s.backend.Stop(r.Context(), &req, emit) })
 }
 
 func (s *Server) ps(w http.ResponseWriter, r *http.Request) {

@@ -82,6 +82,20 @@ type UpRequest struct {
 	Parallel      int            `json:"parallel,omitempty"`
 	DryRun        bool           `json:"dry_run,omitempty"`
 	Timeout       *int           `json:"timeout,omitempty"` // seconds, for stops during recreate
+	// Wait blocks until every service is running or healthy (a one-shot
+	// that exited 0 counts as done), at most WaitTimeout seconds (0: no
+	// bound).
+	Wait        bool `json:"wait,omitempty"`
+	WaitTimeout int  `json:"wait_timeout,omitempty"`
+}
+
+// StopRequest asks the daemon to stop (or, with Kill, kill) containers of
+// a project without removing them.
+type StopRequest struct {
+	ProjectName string   `json:"project_name"`
+	Services    []string `json:"services,omitempty"`
+	Timeout     *int     `json:"timeout,omitempty"`
+	Kill        bool     `json:"kill,omitempty"`
 }
 
 // DownRequest asks the daemon to take a project away.

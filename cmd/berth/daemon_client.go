@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/api"
+)
+
+// stateRoot is where berth keeps images, containers, volumes and networks:
+// --root, then $BERTH_ROOT, then /var/lib/berth.
+func (g *globalOptions) stateRoot() string {
+	if g.Root != "" {
+		return g.Root
+	}
+	if root := os.Getenv("BERTH_ROOT"); root != "" {
+		return root
+	}
+	return "/var/lib/berth"
+}
+
+// runDir holds the daemon's socket and runtime state: /run/berth, or a run
+// directory inside a state root given explicitly, so that a test's berth
+// (its own --root) never talks to the host's daemon.
+func (g *globalOptions) runDir() string {
+	if g.Root == "" && os.Getenv("BERTH_ROOT") == "" {
+		return "/run/berth"
+	}
+	return filepath.Join(g.stateRoot(), "run")
+}
+
+func (g *globalOptions) socket() string { return filepath.Join(g.runDir(), "berth.sock") }
+
+// daemonStartTimeout bounds how long the CLI waits for a daemon it started.
+const daemonStartTimeout = 15 * time.Second
+
+// client returns a client for the daemon, starting one when none answers:
+// there is no install step and no service manager, so the first command
+// that needs a daemon brings it up, detached in its own session, logging
+// to the run directory.
+func (g *globalOptions) client(ctx context.Context) (*api.Client, error) {
+	c := api.NewClient(g.socket())
+	if c.Ping(ctx) == nil {
+		return c, nil
+	}
+	if err := g.startDaemon(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(daemonStartTimeout)
+	for time.Now().Before(deadline) {
+		if c.Ping(ctx) == nil {
+			return c, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil, fmt.Errorf("berth daemon did not answer on %s within %s; see %s", g.socket(), daemonStartTimeout, g.daemonLog())
+}
+
+func (g *globalOptions) daemonLog() string { return filepath.Join(g.runDir(), "daemon.log") }
+
+func (g *globalOptions) startDaemon() error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("start berth daemon: %w", err)
+	}
+	if err := os.MkdirAll(g.runDir(), 0o755); err != nil {
+		return fmt.Errorf("start berth daemon: %w", err)
+	}
+	logFile, err := os.OpenFile(g.daemonLog(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return fmt.Errorf("start berth daemon: %w", err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(self, "--root", g.stateRoot(), "daemon", "--socket", g.socket())
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start berth daemon: %w", err)
+	}
+	// The daemon outlives this command: it is not ours to wait for.
+	return cmd.Process.Release()
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/api"
+)
+
+func init() { verbs = append(verbs, newLogsCommand) }
+
+type logsOptions struct {
+	follow, timestamps, noColor, noPrefix bool
+	tail, since, until                    string
+}
+
+func newLogsCommand(global *globalOptions, streams Streams) *cobra.Command {
+	var o logsOptions
+	cmd := &cobra.Command{
+		Use:   "logs [OPTIONS] [SERVICE...]",
+		Short: "View output from containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tail := -1
+			if o.tail != "all" {
+				n, err := strconv.Atoi(o.tail)
+				if err != nil || n < 0 {
+					return fmt.Errorf("invalid --tail %q: want a number or \"all\"", o.tail)
+				}
+				tail = n
+			}
+			for _, t := range []string{o.since, o.until} {
+				if _, err := parseTimeBound(t, time.Now()); err != nil {
+					return err
+				}
+			}
+			name, err := projectName(cmd.Context(), global, streams)
+			if err != nil {
+				return err
+			}
+			client, err := global.client(cmd.Context())
+			if err != nil {
+				return err
+			}
+			printer := newLogPrinter(streams.Out, name, o.noColor, o.noPrefix, o.timestamps)
+			req := &api.LogsRequest{ProjectName: name, Services: args, Follow: o.follow, Tail: tail, Since: o.since, Until: o.until}
+			return remoteExit(client.Logs(cmd.Context(), req, printer.line))
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&o.follow, "follow", "f", false, "Follow log output")
+	f.BoolVarP(&o.timestamps, "timestamps", "t", false, "Show timestamps")
+	f.BoolVar(&o.noColor, "no-color", false, "Produce monochrome output")
+	f.BoolVar(&o.noPrefix, "no-log-prefix", false, "Don't print prefix in logs")
+	f.StringVarP(&o.tail, "tail", "n", "all", "Number of lines to show from the end of the logs for each container")
+	f.StringVar(&o.since, "since", "", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
+	f.StringVar(&o.until, "until", "", "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
+	return cmd
+}
+
+// parseTimeBound reads --since/--until as Docker does: RFC 3339 (with or
+// without fraction), a date, Unix seconds, or a duration back from now.
+func parseTimeBound(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	if sec, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(sec, 0), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid time %q: want RFC 3339, a date, Unix seconds or a duration like 42m", s)
+}
+
+// ago renders a creation time as Docker's "5 minutes ago".
+func ago(unix int64) string {
+	if unix == 0 {
+		return ""
+	}
+	d := time.Since(time.Unix(unix, 0))
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d seconds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}

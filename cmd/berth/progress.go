@@ -1,0 +1,55 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/berth-dev/berth/api"
+)
+
+// progress renders the daemon's event stream as --progress asks: plain
+// lines (" Container demo-web-1  Started", Docker Compose's plain form),
+// JSON lines, or nothing (quiet).
+type progress struct {
+	mode string // plain, json, quiet; auto and tty render plain for now
+	out  io.Writer
+	mu   sync.Mutex
+}
+
+func newProgress(mode string, out io.Writer) *progress {
+	return &progress{mode: mode, out: out}
+}
+
+func (p *progress) event(e api.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch p.mode {
+	case "quiet":
+		if e.Level == "warning" {
+			fmt.Fprintf(p.out, "WARN[0000] %s\n", e.Text)
+		}
+	case "json":
+		b, _ := json.Marshal(e)
+		fmt.Fprintf(p.out, "%s\n", b)
+	default:
+		p.plain(e)
+	}
+}
+
+func (p *progress) plain(e api.Event) {
+	switch {
+	case e.Level == "warning":
+		fmt.Fprintf(p.out, "WARN[0000] %s\n", e.Text)
+	case e.Resource == "":
+		fmt.Fprintln(p.out, e.Text)
+	case e.Text != "":
+		fmt.Fprintf(p.out, " %s  %s %s\n", e.Resource, e.Status, e.Text)
+	default:
+		fmt.Fprintf(p.out, " %s  %s\n", e.Resource, e.Status)
+	}
+}
+
+// progressModes are the values of --progress, as Docker Compose's.
+var progressModes = []string{"auto", "tty", "plain", "json", "quiet"}
