@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // Remove deletes the volume called name and its data. It returns
@@ -50,53 +48,26 @@ func (s *Store) removeLocked(name string, allow func(record) bool) error {
 	return nil
 }
 
-// removeTree deletes dir like os.RemoveAll but never crosses into another
-// filesystem: if something is still mounted inside a volume (a host
-// directory bound by the local driver, say), deleting through it would
-// destroy data that is not the volume's. The metadata goes last, so an
+// removeTree deletes a volume's directory, refusing when anything is
+// mounted at or below it: deleting through a mount (a host directory bound
+// by the local driver, say) would destroy data that is not the volume's.
+// A bind mount from the same filesystem has the same st_dev, so only the
+// mount table tells. The data goes first and the metadata last, so an
 // interrupted removal leaves a volume that can be removed again.
 func removeTree(dir string) error {
-	var st unix.Stat_t
-	if err := unix.Lstat(dir, &st); err != nil {
-		return err
-	}
-	if err := removeChildren(dir, st.Dev, "volume.json"); err != nil {
-		return err
-	}
-	return os.RemoveAll(dir)
-}
-
-func removeChildren(dir string, dev uint64, last string) error {
-	entries, err := os.ReadDir(dir)
+	points, err := mountPoints()
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if e.Name() == last {
-			continue
-		}
-		if err := removeEntry(filepath.Join(dir, e.Name()), e.IsDir(), dev); err != nil {
-			return err
+	for _, p := range points {
+		if p == dir || strings.HasPrefix(p, dir+"/") {
+			return fmt.Errorf("%s is a mount point: refusing to delete through it", p)
 		}
 	}
-	return nil
-}
-
-func removeEntry(path string, isDir bool, dev uint64) error {
-	if !isDir {
-		return os.Remove(path)
-	}
-	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil {
+	if err := os.RemoveAll(filepath.Join(dir, "_data")); err != nil {
 		return err
 	}
-	if st.Dev != dev {
-		return fmt.Errorf("%s is a mount point: refusing to delete through it", path)
-	}
-	if err := removeChildren(path, dev, ""); err != nil {
-		return err
-	}
-	return os.Remove(path)
+	return os.RemoveAll(dir)
 }
 
 // removeIfEmpty removes a volume this process created when nothing was put

@@ -45,6 +45,11 @@ func Open(root string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o701); err != nil {
 		return nil, fmt.Errorf("create volume store %q: %w", dir, err)
 	}
+	// Mount points are compared with /proc/self/mountinfo, which shows
+	// paths with symlinks resolved.
+	if dir, err = filepath.EvalSymlinks(dir); err != nil {
+		return nil, fmt.Errorf("volume store %q: %w", root, err)
+	}
 	return &Store{dir: dir}, nil
 }
 
