@@ -72,6 +72,7 @@ func parseDriverOpts(opts map[string]string) (*driverMount, error) {
 	return m, nil
 }
 
+// String describes the mount for error messages.
 func (m *driverMount) String() string {
 	return fmt.Sprintf("%s (type %s, flags %#x, data %q)", m.Device, m.Type, m.Flags, m.Data)
 }

@@ -1,9 +1,7 @@
 package volumes
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,6 +43,10 @@ services:
         source: ./exists
         target: /shared
         bind: {propagation: rshared}
+      - type: bind
+        source: ./made-long
+        target: /long
+        bind: {create_host_path: true}
 `, nil)
 	if err := os.Mkdir(filepath.Join(p.WorkingDir, "exists"), 0o755); err != nil {
 		t.Fatal(err)
@@ -59,6 +61,9 @@ services:
 	}
 	if info, err := os.Stat(short.Source); err != nil || !info.IsDir() {
 		t.Errorf("short syntax did not create its host directory: %v", err)
+	}
+	if _, err := os.Stat(findMount(t, mounts, "/long").Source); err != nil {
+		t.Errorf("create_host_path: true did not create the host directory: %v", err)
 	}
 	if ro := findMount(t, mounts, "/ro"); !slices.Equal(ro.Options, []string{"rbind", "ro", "rprivate"}) {
 		t.Errorf("read-only bind options = %v", ro.Options)
@@ -86,6 +91,16 @@ services:
         source: ./missing
         target: /data
 `, []string{`"app"`, "volumes[0]", "missing", "create_host_path"}},
+		{"long bind create_host_path false", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - type: bind
+        source: ./missing
+        target: /data
+        bind: {create_host_path: false}
+`, []string{`"app"`, "volumes[0]", "missing"}},
 		{"volumes_from unknown service", `
 services:
   app:
@@ -270,82 +285,5 @@ volumes:
 	}
 	if _, err := s.Get(ctx, cache.Volume); !errors.Is(err, ErrNotFound) {
 		t.Errorf("renewed-away anonymous volume still there: %v", err)
-	}
-}
-
-// mountTable is a MountSource from a fixed table.
-type mountTable map[string][]Mount
-
-func (m mountTable) Mounts(_ context.Context, ref VolumesFrom) ([]Mount, error) {
-	key := ref.Service
-	if ref.Container != "" {
-		key = "container:" + ref.Container
-	}
-	mounts, ok := m[key]
-	if !ok {
-		return nil, fmt.Errorf("%s: %w", key, ErrNotFound)
-	}
-	return mounts, nil
-}
-
-func TestPrepareVolumesFrom(t *testing.T) {
-	t.Parallel()
-	s := openStore(t)
-	p := loadProject(t, `
-services:
-  db:
-    image: busybox
-  app:
-    image: busybox
-    volumes_from: ["db:ro", "container:legacy"]
-    volumes: [/own]
-`, nil)
-	mustCreate(t, s, CreateOptions{Name: "dbdata"})
-	src := mountTable{
-		"db": {
-			{Source: "/x", Destination: "/data", Type: "bind", Options: []string{"rbind", "rw"}, Volume: "dbdata"},
-			{Source: "tmpfs", Destination: "/tmp", Type: "tmpfs"},
-		},
-		"container:legacy": {{Source: "/y", Destination: "/own", Type: "bind"}, {Source: "/z", Destination: "/legacy", Type: "bind"}},
-	}
-	mounts, _, err := prepare(t, s, ServiceRequest{Project: p, Service: "app", ContainerID: "c1", VolumesFrom: src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m := findMount(t, mounts, "/data"); !slices.Equal(m.Options, []string{"rbind", "ro"}) {
-		t.Errorf("volumes_from :ro mount options = %v", m.Options)
-	}
-	if m := findMount(t, mounts, "/own"); m.Source == "/y" {
-		t.Error("volumes_from overrode the service's own mount")
-	}
-	findMount(t, mounts, "/legacy")
-	if len(mounts) != 3 {
-		t.Errorf("mounts = %+v, want /data, /own, /legacy (no tmpfs)", mounts)
-	}
-	if users, _ := s.Users(t.Context(), "dbdata"); !slices.Equal(users, []string{"c1"}) {
-		t.Errorf("volumes_from volume users = %v, want [c1]", users)
-	}
-}
-
-func TestPrepareOrdersParentsFirst(t *testing.T) {
-	t.Parallel()
-	s := openStore(t)
-	p := loadProject(t, `
-services:
-  app:
-    image: busybox
-    tmpfs: [/a/b/c]
-    volumes: [/a/b, /a]
-`, nil)
-	mounts, _, err := prepare(t, s, ServiceRequest{Project: p, Service: "app", ContainerID: "c1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var order []string
-	for _, m := range mounts {
-		order = append(order, m.Destination)
-	}
-	if !slices.Equal(order, []string{"/a", "/a/b", "/a/b/c"}) {
-		t.Errorf("mount order = %v", order)
 	}
 }

@@ -16,7 +16,7 @@ import (
 func (s *Store) ensureNamed(ctx context.Context, project, key, name string, config types.VolumeConfig, u *undoStack) (Volume, []string, error) {
 	v, err := s.Get(ctx, name)
 	if err == nil {
-		return v, ownershipWarnings(v, project, key, bool(config.External)), nil
+		return v, existingWarnings(v, project, key, config), nil
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return Volume{}, nil, err
@@ -47,19 +47,25 @@ func (s *Store) projectLabels(project, key string, config types.VolumeConfig) ma
 	return labels
 }
 
-// ownershipWarnings: Docker Compose warns when a non-external volume of the
-// project already exists but was made by something else.
-func ownershipWarnings(v Volume, project, key string, external bool) []string {
-	if external {
+// existingWarnings: Docker Compose warns when a non-external volume of the
+// project already exists but was made by something else; berth also says
+// when its driver options no longer match the compose file, since an
+// existing volume is used as it is.
+func existingWarnings(v Volume, project, key string, config types.VolumeConfig) []string {
+	if config.External {
 		return nil
 	}
+	var out []string
 	switch owner, ok := v.Labels[LabelProject]; {
 	case !ok:
-		return []string{fmt.Sprintf("volume %q already exists but was not created by berth or Docker Compose: use `external: true` to use an existing volume", v.Name)}
+		out = append(out, fmt.Sprintf("volume %q already exists but was not created by berth or Docker Compose: use `external: true` to use an existing volume", v.Name))
 	case owner != project || v.Labels[LabelVolume] != key:
-		return []string{fmt.Sprintf("volume %q already exists but was created for project %q: use `external: true` to use an existing volume", v.Name, owner)}
+		out = append(out, fmt.Sprintf("volume %q already exists but was created for project %q: use `external: true` to use an existing volume", v.Name, owner))
 	}
-	return nil
+	if !maps.Equal(v.Options, map[string]string(config.DriverOpts)) && len(v.Options)+len(config.DriverOpts) > 0 {
+		out = append(out, fmt.Sprintf("volume %q exists with other driver_opts than the compose file's: remove it (down -v) to apply them", v.Name))
+	}
+	return out
 }
 
 // EnsureProjectVolumes makes every volume the project declares, as `up`

@@ -3,6 +3,7 @@ package volumes
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -126,14 +127,17 @@ volumes:
     labels: {tier: db}
   named:
     name: exact-name
+  scratch:
+    driver_opts: {type: tmpfs, device: tmpfs}
 `, nil)
 	mustCreate(t, s, CreateOptions{Name: "exact-name"})
+	mustCreate(t, s, CreateOptions{Name: "demo_scratch", Labels: map[string]string{LabelProject: "demo", LabelVolume: "scratch"}})
 	warnings, err := s.EnsureProjectVolumes(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(warnings) != 1 || warnings[0].Key != "volumes.named" {
-		t.Errorf("warnings = %v, want one about volumes.named not being the project's", warnings)
+	if len(warnings) != 2 || warnings[0].Key != "volumes.named" || !strings.Contains(warnings[1].String(), "volumes.scratch: volume \"demo_scratch\" exists with other driver_opts") {
+		t.Errorf("warnings = %v, want one about volumes.named not being the project's, one about scratch's options", warnings)
 	}
 	v, err := s.Get(ctx, "demo_data")
 	if err != nil {

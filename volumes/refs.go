@@ -59,6 +59,9 @@ func (s *Store) unmountIfUnused(rec record) error {
 
 // ReleaseVolume drops container's reference to the volume called name.
 func (s *Store) ReleaseVolume(ctx context.Context, name, container string) error {
+	if err := validateContainerID(container); err != nil {
+		return err
+	}
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return err
@@ -97,6 +100,9 @@ func (s *Store) users(name string) ([]string, error) {
 // container created and nobody else uses are removed with it, as `docker rm
 // -v` does; named volumes always stay.
 func (s *Store) ReleaseContainer(ctx context.Context, container string, keepAnonymous bool) error {
+	if err := validateContainerID(container); err != nil {
+		return err // also keeps a crafted id from naming a path outside refs/
+	}
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return err

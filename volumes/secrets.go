@@ -124,9 +124,11 @@ func readSourceFile(workingDir, file string) ([]byte, error) {
 	return data, nil
 }
 
+// fileOwner reads a uid or gid; unset is -1, which chown(2) leaves as is:
+// the daemon's own user, root in practice.
 func fileOwner(field, value string) (int, error) {
 	if value == "" {
-		return 0, nil
+		return -1, nil
 	}
 	id, err := strconv.Atoi(value)
 	if err != nil || id < 0 {

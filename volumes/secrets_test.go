@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -24,8 +25,8 @@ services:
       - token
       - source: fromenv
         target: /keys/api
-        uid: "1000"
-        gid: "1001"
+        uid: "${UID}"
+        gid: "${GID}"
         mode: 0400
 configs:
   inline:
@@ -37,7 +38,7 @@ secrets:
     file: ./token.txt
   fromenv:
     environment: API_KEY
-`, map[string]string{"WHO": "world", "API_KEY": "s3cret"})
+`, map[string]string{"WHO": "world", "API_KEY": "s3cret", "UID": strconv.Itoa(os.Getuid()), "GID": strconv.Itoa(os.Getgid())})
 	for name, content := range map[string]string{"app.conf": "port=80\n", "token.txt": "t0ken"} {
 		if err := os.WriteFile(filepath.Join(p.WorkingDir, name), []byte(content), 0o600); err != nil {
 			t.Fatal(err)
@@ -56,7 +57,7 @@ secrets:
 		{"/inline", "inline world", 0o444, 0, 0},
 		{"/etc/app.conf", "port=80\n", 0o640, 0, 0},
 		{"/run/secrets/token", "t0ken", 0o444, 0, 0},
-		{"/keys/api", "s3cret", 0o400, 1000, 1001},
+		{"/keys/api", "s3cret", 0o400, os.Getuid(), os.Getgid()},
 	}
 	for _, c := range cases {
 		m := findMount(t, mounts, c.target)

@@ -53,24 +53,3 @@ services:
 		}
 	}
 }
-
-func TestParseVolumesFrom(t *testing.T) {
-	t.Parallel()
-	cases := map[string]VolumesFrom{
-		"db":               {Service: "db"},
-		"db:ro":            {Service: "db", ReadOnly: true},
-		"db:rw":            {Service: "db"},
-		"container:old":    {Container: "old"},
-		"container:old:ro": {Container: "old", ReadOnly: true},
-	}
-	for spec, want := range cases {
-		if got, err := parseVolumesFrom(spec); err != nil || got != want {
-			t.Errorf("parse(%q) = %+v, %v; want %+v", spec, got, err, want)
-		}
-	}
-	for _, bad := range []string{"db:rx", "container:", ":ro"} {
-		if _, err := parseVolumesFrom(bad); !errorIs(err, ErrInvalid) {
-			t.Errorf("parse(%q) = %v, want ErrInvalid", bad, err)
-		}
-	}
-}

@@ -74,7 +74,12 @@ type Warning struct {
 	Message string
 }
 
+// String names the service (when the warning is about one), the key and
+// the problem.
 func (w Warning) String() string {
+	if w.Service == "" {
+		return fmt.Sprintf("%s: %s", w.Key, w.Message)
+	}
 	return fmt.Sprintf("service %q: %s: %s", w.Service, w.Key, w.Message)
 }
 
