@@ -117,8 +117,9 @@ func (c *copier) metadata(src string, info os.FileInfo, dst string) error {
 	if info.Mode()&os.ModeSocket != 0 {
 		return nil
 	}
+	// Without root, files can only be our own: keep what can be kept.
 	err := os.Lchown(dst, int(st.Uid), int(st.Gid))
-	if err != nil && !(errors.Is(err, unix.EPERM) && os.Geteuid() != 0) {
+	if err != nil && (os.Geteuid() == 0 || !errors.Is(err, unix.EPERM)) {
 		return err
 	}
 	if info.Mode()&os.ModeSymlink == 0 {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -45,12 +44,14 @@ func reversed(layers []string) []string {
 	return top
 }
 
-func stageAndMove(ctx context.Context, dst string, src entry) error {
+func stageAndMove(ctx context.Context, dst string, src entry) (err error) {
 	stage, err := os.MkdirTemp(dst, ".berth-copyup-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(stage) // holds only what was not moved: our copies
+	// The stage holds only what was not moved, our own copies. Left
+	// behind, it would make the volume look filled.
+	defer func() { err = errors.Join(err, os.RemoveAll(stage)) }()
 	c := copier{links: map[[2]uint64]string{}}
 	if err := c.mergeDir(ctx, src.dirs, stage); err != nil {
 		return err
@@ -86,23 +87,6 @@ type entry struct {
 	path string
 	info os.FileInfo
 	dirs []string
-}
-
-// lookupDir resolves target in the merged view; the entry is empty when
-// the image has no directory there.
-func lookupDir(layers []string, target string) (entry, error) {
-	cur := entry{dirs: layers}
-	for _, name := range strings.Split(strings.Trim(filepath.Clean("/"+target), "/"), "/") {
-		if name == "" {
-			continue
-		}
-		next, err := resolve(cur.dirs, name)
-		if err != nil || next.path == "" || !next.info.IsDir() {
-			return entry{}, err
-		}
-		cur = next
-	}
-	return cur, nil // empty for "/": no volume goes there
 }
 
 // resolve finds name in the parent directories (top first) as overlayfs

@@ -45,7 +45,7 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 func listTree(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
 		if err != nil || p == dir {
 			return err
 		}
@@ -165,5 +165,27 @@ volumes:
 	}
 	if got := listTree(t, findMount(t, mounts, "/keep").Source); len(got) != 0 {
 		t.Errorf("nocopy volume holds %v", got)
+	}
+}
+
+func TestCopyUpFollowsSymlinksInsideImage(t *testing.T) {
+	t.Parallel()
+	image := t.TempDir()
+	writeTree(t, image, map[string]string{
+		"run/app/pid": "1", "var/run": "->../run", "srv": "->/data/real", "data/real/x": "y",
+		"loop": "->loop", "escape": "->../../../..",
+	})
+	cases := map[string][]string{"/var/run/app": {"pid"}, "/srv": {"x"}, "/escape/run/app": {"pid"}}
+	for target, want := range cases {
+		vol := t.TempDir()
+		if _, err := CopyUp(t.Context(), vol, []string{image}, target); err != nil {
+			t.Fatalf("CopyUp(%s): %v", target, err)
+		}
+		if got := listTree(t, vol); !slices.Equal(got, want) {
+			t.Errorf("CopyUp(%s) copied %v, want %v", target, got, want)
+		}
+	}
+	if _, err := CopyUp(t.Context(), t.TempDir(), []string{image}, "/loop/x"); err == nil {
+		t.Error("a symlink loop did not fail")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -156,6 +157,6 @@ func (plan *servicePlan) addFiles(p *types.Project, s types.ServiceConfig) error
 	if err != nil {
 		return err
 	}
-	plan.files = append(configs, secrets...)
+	plan.files = slices.Concat(configs, secrets)
 	return nil
 }

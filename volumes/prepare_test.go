@@ -257,6 +257,15 @@ volumes:
 		t.Errorf("users of demo_data = %v", users)
 	}
 
+	// Preparing the same container again reuses its anonymous volumes.
+	repeat, _, err := prepare(t, s, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := findMount(t, repeat, "/cache").Volume; got != cache.Volume {
+		t.Errorf("repeated preparation: /cache volume %s, want the same %s", got, cache.Volume)
+	}
+
 	// A recreate keeps the anonymous volumes; `up -V` renews them.
 	req.ContainerID, req.Previous = "c2", "c1"
 	again, _, err := prepare(t, s, req)

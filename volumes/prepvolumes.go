@@ -66,10 +66,14 @@ func (p *preparation) ensure(ctx context.Context, vp volumePlan) (Volume, error)
 	return v, err
 }
 
-// anonymous takes over the replaced container's anonymous volume at
-// target, or makes a new one.
+// anonymous reuses the container's own anonymous volume at target (a
+// repeated preparation, after a daemon restart), takes over the replaced
+// container's, or makes a new one.
 func (p *preparation) anonymous(ctx context.Context, target string) (Volume, error) {
 	id, prev := p.req.ContainerID, p.req.Previous
+	if own, found, err := p.store.anonymousAt(id, target); found || err != nil {
+		return own.Volume, err
+	}
 	if prev != "" && !p.req.RenewAnonymous {
 		v, found, err := p.store.Adopt(ctx, prev, id, target)
 		if err != nil {

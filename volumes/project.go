@@ -110,7 +110,9 @@ func (s *Store) RemoveProjectVolumes(ctx context.Context, p *types.Project, incl
 	var removed []string
 	var errs []error
 	for _, rec := range recs {
-		if rec.Labels[LabelProject] != p.Name || !(names[rec.Name] || includeAnonymous && rec.Anonymous()) {
+		ours := rec.Labels[LabelProject] == p.Name
+		wanted := names[rec.Name] || (includeAnonymous && rec.Anonymous())
+		if !ours || !wanted {
 			continue
 		}
 		if err := s.removeLocked(rec.Name, func(record) bool { return true }); err != nil {

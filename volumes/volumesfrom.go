@@ -28,7 +28,7 @@ type MountSource interface {
 // "container:name[:ro|:rw]".
 func parseVolumesFrom(spec string) (VolumesFrom, error) {
 	var ref VolumesFrom
-	rest := spec
+	var rest string
 	if name, ok := strings.CutPrefix(spec, "container:"); ok {
 		ref.Container, rest = name, ""
 		if i := strings.LastIndex(name, ":"); i >= 0 {

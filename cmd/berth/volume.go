@@ -170,7 +170,9 @@ func newVolumeRemoveCommand(global *globalOptions, streams Streams) *cobra.Comma
 				switch {
 				case err == nil:
 					fmt.Fprintln(streams.Out, name)
-				case !(force && errors.Is(err, volumes.ErrNotFound)):
+				case force && errors.Is(err, volumes.ErrNotFound):
+					// --force: a missing volume is no error, as with Docker
+				default:
 					errs = append(errs, err)
 				}
 			}
