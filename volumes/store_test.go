@@ -3,6 +3,7 @@ package volumes
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -147,4 +148,29 @@ func TestReleaseContainerAnonymous(t *testing.T) {
 	want := []string{kept.Name, shared.Name, named.Name}
 	slices.Sort(want)
 	assertVolumes(t, s, want...)
+}
+
+func TestConcurrentPrepareSharesOneVolume(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	p := loadProject(t, "services:\n  app:\n    image: busybox\n    volumes: [data:/data]\nvolumes:\n  data: {}\n", nil)
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, _, err := s.PrepareService(t.Context(), ServiceRequest{
+				Project: p, Service: "app", ContainerID: fmt.Sprintf("c%d", i), StateDir: t.TempDir(),
+			})
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	assertVolumes(t, s, "demo_data")
+	if users, _ := s.Users(t.Context(), "demo_data"); len(users) != n {
+		t.Errorf("users = %v, want %d containers", users, n)
+	}
 }

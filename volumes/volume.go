@@ -3,7 +3,16 @@
 // into empty volumes, and the files behind compose configs and secrets.
 //
 // It never imports the runtime or the network code: its output is a list of
-// [Mount] values that the scheduler hands to the runtime.
+// [Mount] values that the scheduler hands to the runtime. The scheduler
+// drives it through a [Store]:
+//
+//   - `up`: [Store.EnsureProjectVolumes] once, then for each container
+//     [Store.PrepareService] (Previous set on a recreate, RenewAnonymous
+//     for `up -V`), and the mounts go into the container's config;
+//   - removing a container: [Store.ReleaseContainer], keeping its
+//     anonymous volumes unless `-v` (as `docker rm -v`);
+//   - `down -v`: [Store.ReleaseContainer] for each container, then
+//     [Store.RemoveProjectVolumes].
 package volumes
 
 import (

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/volumes"
 )
 
 // berth runs the CLI against a state root, feeding stdin, and returns
@@ -150,5 +152,32 @@ func TestHumanSize(t *testing.T) {
 		if got := humanSize(n); got != want {
 			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestVolumeInUse(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	mustBerth(t, root, "volume", "create", "used")
+	mustBerth(t, root, "volume", "create", "idle")
+	store, err := volumes.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Acquire(t.Context(), "used", "c0ffee"); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustBerth(t, root, "volume", "ls", "-q", "--filter", "dangling=true"); out != "idle\n" {
+		t.Errorf("ls dangling=true = %q", out)
+	}
+	if out := mustBerth(t, root, "volume", "ls", "-q", "--filter", "dangling=false"); out != "used\n" {
+		t.Errorf("ls dangling=false = %q", out)
+	}
+	_, err = berth(t, root, "", "volume", "rm", "used")
+	if err == nil || !strings.Contains(err.Error(), "volume is in use - [c0ffee]") {
+		t.Errorf("rm of a volume in use: %v", err)
+	}
+	if out := mustBerth(t, root, "volume", "prune", "--all", "--force"); !strings.HasPrefix(out, "Deleted Volumes:\nidle\n") {
+		t.Errorf("prune -a removed more or less than the idle volume: %q", out)
 	}
 }
