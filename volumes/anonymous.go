@@ -3,17 +3,23 @@ package volumes
 import (
 	"context"
 	"fmt"
+	"maps"
 )
 
 // CreateAnonymous makes an anonymous volume for container at target: a
 // random 64-hex name, Docker's com.docker.volume.anonymous label, no
 // com.docker.compose.volume label. It is removed with its container by
-// ReleaseContainer unless kept.
-func (s *Store) CreateAnonymous(ctx context.Context, project, container, target string) (Volume, error) {
+// ReleaseContainer unless kept. labels (a service's volume.labels) are
+// added to those.
+func (s *Store) CreateAnonymous(ctx context.Context, project, container, target string, extra map[string]string) (Volume, error) {
 	if err := validateContainerID(container); err != nil {
 		return Volume{}, err
 	}
-	labels := map[string]string{LabelAnonymous: ""}
+	labels := maps.Clone(extra)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[LabelAnonymous] = ""
 	if project != "" {
 		labels[LabelProject] = project
 		labels[LabelVersion] = s.Version

@@ -23,13 +23,15 @@ type servicePlan struct {
 
 // volumePlan is a named or anonymous volume mounted at target.
 type volumePlan struct {
-	target   string
-	key      string // the project's key for a named volume; "" for anonymous
-	name     string // the volume's name; "" for anonymous
-	config   types.VolumeConfig
-	readOnly bool
-	noCopy   bool
-	subpath  string
+	target    string
+	key       string // the project's key for a named volume; "" for anonymous
+	name      string // the volume's name; "" for anonymous
+	config    types.VolumeConfig
+	readOnly  bool
+	noCopy    bool
+	subpath   string
+	fromImage bool              // a VOLUME of the image: volumes_from may cover it
+	labels    map[string]string // volume.labels, for an anonymous volume
 }
 
 // planService translates the service's volumes, tmpfs, volumes_from,
@@ -103,7 +105,7 @@ func (plan *servicePlan) warn(service, key string, notes []string) {
 func planVolume(p *types.Project, key string, v types.ServiceVolumeConfig) (volumePlan, error) {
 	vp := volumePlan{target: v.Target, readOnly: v.ReadOnly}
 	if v.Volume != nil {
-		vp.noCopy, vp.subpath = v.Volume.NoCopy, v.Volume.Subpath
+		vp.noCopy, vp.subpath, vp.labels = v.Volume.NoCopy, v.Volume.Subpath, v.Volume.Labels
 	}
 	if vp.subpath != "" && !filepath.IsLocal(vp.subpath) {
 		return volumePlan{}, invalidf("%s: volume.subpath %q leaves the volume", key, vp.subpath)

@@ -81,6 +81,7 @@ func (p *preparation) run(ctx context.Context) ([]Mount, error) {
 		}
 		inherited = append(inherited, mounts...)
 	}
+	p.plan.dropCoveredImageVolumes(inherited)
 	mounts, err := p.binds()
 	if err != nil {
 		return nil, err

@@ -228,6 +228,9 @@ services:
       - data:/data:ro
       - /cache
       - type: volume
+        target: /labelled
+        volume: {labels: {purpose: scratch}}
+      - type: volume
         source: data
         target: /sub
         volume: {subpath: logs}
@@ -250,8 +253,12 @@ volumes:
 		t.Errorf("subpath mount = %+v", m)
 	}
 	cache, thing := findMount(t, mounts, "/cache"), findMount(t, mounts, "/var/lib/thing")
-	if len(mounts) != 4 || cache.Volume == thing.Volume {
-		t.Errorf("want 4 mounts with two distinct anonymous volumes, got %+v", mounts)
+	if len(mounts) != 5 || cache.Volume == thing.Volume {
+		t.Errorf("want 5 mounts with distinct anonymous volumes, got %+v", mounts)
+	}
+	labelled, err := s.Get(ctx, findMount(t, mounts, "/labelled").Volume)
+	if err != nil || labelled.Labels["purpose"] != "scratch" || !labelled.Anonymous() {
+		t.Errorf("anonymous volume with volume.labels = %+v, %v", labelled, err)
 	}
 	if users, _ := s.Users(ctx, "demo_data"); !slices.Equal(users, []string{"c1"}) {
 		t.Errorf("users of demo_data = %v", users)

@@ -57,7 +57,7 @@ func volumeSource(v Volume, subpath string) (string, error) {
 
 func (p *preparation) ensure(ctx context.Context, vp volumePlan) (Volume, error) {
 	if vp.name == "" {
-		return p.anonymous(ctx, vp.target)
+		return p.anonymous(ctx, vp)
 	}
 	v, warnings, err := p.store.ensureNamed(ctx, p.req.Project.Name, vp.key, vp.name, vp.config, &p.undo)
 	for _, w := range warnings {
@@ -69,8 +69,8 @@ func (p *preparation) ensure(ctx context.Context, vp volumePlan) (Volume, error)
 // anonymous reuses the container's own anonymous volume at target (a
 // repeated preparation, after a daemon restart), takes over the replaced
 // container's, or makes a new one.
-func (p *preparation) anonymous(ctx context.Context, target string) (Volume, error) {
-	id, prev := p.req.ContainerID, p.req.Previous
+func (p *preparation) anonymous(ctx context.Context, vp volumePlan) (Volume, error) {
+	id, prev, target := p.req.ContainerID, p.req.Previous, vp.target
 	if own, found, err := p.store.anonymousAt(id, target); found || err != nil {
 		return own.Volume, err
 	}
@@ -87,7 +87,7 @@ func (p *preparation) anonymous(ctx context.Context, target string) (Volume, err
 			return v, nil
 		}
 	}
-	v, err := p.store.CreateAnonymous(ctx, p.req.Project.Name, id, target)
+	v, err := p.store.CreateAnonymous(ctx, p.req.Project.Name, id, target, vp.labels)
 	if err != nil {
 		return Volume{}, err
 	}

@@ -81,7 +81,7 @@ volumes:
 	if _, err := s.EnsureProjectVolumes(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	anon, err := s.CreateAnonymous(ctx, "demo", "c1", "/x")
+	anon, err := s.CreateAnonymous(ctx, "demo", "c1", "/x", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

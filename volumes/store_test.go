@@ -128,9 +128,9 @@ func TestReleaseContainerAnonymous(t *testing.T) {
 	ctx := t.Context()
 	s := openStore(t)
 	named := mustCreate(t, s, CreateOptions{Name: "db"})
-	kept, _ := s.CreateAnonymous(ctx, "demo", "c1", "/kept")
-	shared, _ := s.CreateAnonymous(ctx, "demo", "c2", "/shared")
-	gone, _ := s.CreateAnonymous(ctx, "demo", "c2", "/gone")
+	kept, _ := s.CreateAnonymous(ctx, "demo", "c1", "/kept", nil)
+	shared, _ := s.CreateAnonymous(ctx, "demo", "c2", "/shared", nil)
+	gone, _ := s.CreateAnonymous(ctx, "demo", "c2", "/gone", nil)
 	for _, acq := range [][2]string{{named.Name, "c2"}, {shared.Name, "c2"}, {shared.Name, "c3"}, {gone.Name, "c2"}} {
 		if _, err := s.Acquire(ctx, acq[0], acq[1]); err != nil {
 			t.Fatal(err)

@@ -47,8 +47,17 @@ func (plan *servicePlan) addImageVolumes(imageVolumes []string) {
 			continue
 		}
 		targets = append(targets, target)
-		plan.volumes = append(plan.volumes, volumePlan{target: target})
+		plan.volumes = append(plan.volumes, volumePlan{target: target, fromImage: true})
 	}
+}
+
+// dropCoveredImageVolumes removes the image's anonymous volumes where
+// volumes_from mounts something: Docker gives an image VOLUME its own
+// volume only where no mount of the container goes.
+func (plan *servicePlan) dropCoveredImageVolumes(inherited []Mount) {
+	plan.volumes = slices.DeleteFunc(plan.volumes, func(v volumePlan) bool {
+		return v.fromImage && slices.ContainsFunc(inherited, func(m Mount) bool { return m.Destination == v.target })
+	})
 }
 
 // mergeInherited adds the volumes_from mounts whose destination the

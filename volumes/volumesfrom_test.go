@@ -42,7 +42,8 @@ services:
 		},
 		"container:legacy": {{Source: "/y", Destination: "/own", Type: "bind"}, {Source: "/z", Destination: "/legacy", Type: "bind"}},
 	}
-	mounts, _, err := prepare(t, s, ServiceRequest{Project: p, Service: "app", ContainerID: "c1", VolumesFrom: src})
+	req := ServiceRequest{Project: p, Service: "app", ContainerID: "c1", VolumesFrom: src, ImageVolumes: []string{"/data", "/img"}}
+	mounts, _, err := prepare(t, s, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +54,11 @@ services:
 		t.Error("volumes_from overrode the service's own mount")
 	}
 	findMount(t, mounts, "/legacy")
-	if len(mounts) != 3 {
-		t.Errorf("mounts = %+v, want /data, /own, /legacy (no tmpfs)", mounts)
+	if m := findMount(t, mounts, "/img"); m.Volume == "" {
+		t.Errorf("image VOLUME /img has no anonymous volume: %+v", m)
+	}
+	if len(mounts) != 4 {
+		t.Errorf("mounts = %+v, want /data (from db, not the image), /own, /legacy, /img; no tmpfs", mounts)
 	}
 	if users, _ := s.Users(t.Context(), "dbdata"); !slices.Equal(users, []string{"c1"}) {
 		t.Errorf("volumes_from volume users = %v, want [c1]", users)
