@@ -26,12 +26,20 @@ func (s *Store) add(ctx context.Context, img v1.Image, refs []string, repoDigest
 		return nil, err
 	}
 	defer unlock()
-	rec, diffIDs, err := s.addMetadata(ctx, img)
+	meta, err := readMetadata(img)
 	if err != nil {
 		return nil, err
 	}
-	if rec.Layers, err = s.addLayers(ctx, img, diffIDs, progress); err != nil {
+	rec := meta.rec
+	if rec.Layers, err = s.addLayers(ctx, img, meta.diffIDs, progress); err != nil {
 		return nil, err
+	}
+	// Config and manifest last: a failed pull leaves no blob behind.
+	if err := s.writeBlob(ctx, bytes.NewReader(meta.rawConfig), meta.configDigest); err != nil {
+		return nil, fmt.Errorf("store image config: %w", err)
+	}
+	if err := s.writeBlob(ctx, bytes.NewReader(meta.rawManifest), rec.Manifest); err != nil {
+		return nil, fmt.Errorf("store image manifest: %w", err)
 	}
 	if repoDigest != "" {
 		rec.RepoDigests = []string{repoDigest}
@@ -48,38 +56,38 @@ func (s *Store) add(ctx context.Context, img v1.Image, refs []string, repoDigest
 	})
 }
 
-// addMetadata stores img's config and manifest blobs, verified, and
-// returns the image's record (without layers) and its diff IDs.
-func (s *Store) addMetadata(ctx context.Context, img v1.Image) (*record, []v1.Hash, error) {
+// metadata is an image's manifest and config, read but not yet stored.
+type metadata struct {
+	rec                    *record // without layers
+	diffIDs                []v1.Hash
+	configDigest           v1.Hash
+	rawConfig, rawManifest []byte
+}
+
+func readMetadata(img v1.Image) (*metadata, error) {
 	manifest, err := img.Manifest()
 	if err != nil {
-		return nil, nil, fmt.Errorf("image manifest: %w", err)
+		return nil, fmt.Errorf("image manifest: %w", err)
 	}
-	rawManifest, err := img.RawManifest()
+	m := &metadata{configDigest: manifest.Config.Digest}
+	if m.rawManifest, err = img.RawManifest(); err != nil {
+		return nil, fmt.Errorf("image manifest: %w", err)
+	}
+	if m.rawConfig, err = img.RawConfigFile(); err != nil {
+		return nil, fmt.Errorf("image config: %w", err)
+	}
+	config, err := v1.ParseConfigFile(bytes.NewReader(m.rawConfig))
 	if err != nil {
-		return nil, nil, fmt.Errorf("image manifest: %w", err)
+		return nil, fmt.Errorf("image config: %w", err)
 	}
-	rawConfig, err := img.RawConfigFile()
+	manifestDigest, _, err := v1.SHA256(bytes.NewReader(m.rawManifest))
 	if err != nil {
-		return nil, nil, fmt.Errorf("image config: %w", err)
-	}
-	config, err := v1.ParseConfigFile(bytes.NewReader(rawConfig))
-	if err != nil {
-		return nil, nil, fmt.Errorf("image config: %w", err)
-	}
-	manifestDigest, _, err := v1.SHA256(bytes.NewReader(rawManifest))
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.writeBlob(ctx, bytes.NewReader(rawConfig), manifest.Config.Digest); err != nil {
-		return nil, nil, fmt.Errorf("store image config: %w", err)
-	}
-	if err := s.writeBlob(ctx, bytes.NewReader(rawManifest), manifestDigest); err != nil {
-		return nil, nil, fmt.Errorf("store image manifest: %w", err)
+		return nil, err
 	}
 	mediaType, _ := img.MediaType()
-	rec := &record{ID: manifest.Config.Digest.String(), Manifest: manifestDigest, MediaType: mediaType, Stored: time.Now().UTC()}
-	return rec, config.RootFS.DiffIDs, nil
+	m.rec = &record{ID: m.configDigest.String(), Manifest: manifestDigest, MediaType: mediaType, Stored: time.Now().UTC()}
+	m.diffIDs = config.RootFS.DiffIDs
+	return m, nil
 }
 
 // addLayers stores every layer, parallelLayers at a time.

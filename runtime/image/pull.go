@@ -28,7 +28,7 @@ var (
 // PullOptions tune Pull; the zero value pulls for linux on the host's
 // architecture with Docker's credentials and reports nothing.
 type PullOptions struct {
-	Platform *v1.Platform  // which image of a multi-arch index; nil for linux/GOARCH
+	Platform *v1.Platform   // which image of a multi-arch index; nil for linux/GOARCH
 	Keychain authn.Keychain // nil for authn.DefaultKeychain (~/.docker/config.json, helpers)
 	Progress ProgressFunc   // per-layer events; may be nil
 }

@@ -6,6 +6,7 @@
 //	layers/<hex>/diff    each layer unpacked once, by diff ID, shared
 //	                     read-only as an overlay lower dir by every container
 //	index.json           references and image records, replaced atomically
+//	tmp/                 archives being imported or loaded
 //
 // Several processes may use one store at once: index.json is rewritten
 // under an exclusive flock(2) on index.lock, and whatever writes blobs or
@@ -62,7 +63,7 @@ type index struct {
 // Open opens (creating if needed) the store rooted at dir.
 func Open(dir string) (*Store, error) {
 	s := &Store{dir: dir}
-	for _, d := range []string{s.path("blobs", "sha256"), s.path("layers")} {
+	for _, d := range []string{s.path("blobs", "sha256"), s.path("layers"), s.path("tmp")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("open image store: %w", err)
 		}
