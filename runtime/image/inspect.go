@@ -22,7 +22,8 @@ type Summary struct {
 	Size        int64 // bytes of the unpacked layers
 }
 
-// Inspect is an image as `docker image inspect` shows it.
+// Inspect is an image as `docker image inspect` shows it, references in
+// docker's short form ("busybox:latest").
 type Inspect struct {
 	ID            string     `json:"Id"`
 	RepoTags      []string   `json:"RepoTags"`
@@ -74,7 +75,7 @@ func (s *Store) Inspect(ctx context.Context, ref string) (*Inspect, error) {
 	}
 	sum := summarize(idx, rec, config)
 	out := &Inspect{
-		ID: rec.ID, RepoTags: sum.RepoTags, RepoDigests: sum.RepoDigests,
+		ID: rec.ID, RepoTags: shortNames(sum.RepoTags), RepoDigests: shortNames(sum.RepoDigests),
 		Created: config.Created.UTC().Format(time.RFC3339Nano), DockerVersion: config.DockerVersion,
 		Author: config.Author, Config: &config.Config, Architecture: config.Architecture,
 		Variant: config.Variant, Os: config.OS, Size: sum.Size, RootFS: RootFS{Type: "layers"},
@@ -86,6 +87,14 @@ func (s *Store) Inspect(ctx context.Context, ref string) (*Inspect, error) {
 		out.Comment = config.History[len(config.History)-1].Comment
 	}
 	return out, nil
+}
+
+func shortNames(refs []string) []string {
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = ShortName(r)
+	}
+	return out
 }
 
 func (s *Store) summary(_ context.Context, id string) (*Summary, error) {

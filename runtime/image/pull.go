@@ -20,9 +20,9 @@ var (
 	// ErrRemoteNotFound: the registry has no such repository, tag or digest.
 	ErrRemoteNotFound = errors.New("image not found in registry")
 	// ErrUnauthorized: the registry refused the credentials (or their lack).
-	ErrUnauthorized = errors.New("registry refused access")
+	ErrUnauthorized = errors.New("access denied by registry")
 	// ErrUnreachable: the registry could not be reached at all.
-	ErrUnreachable = errors.New("registry unreachable")
+	ErrUnreachable = errors.New("cannot reach registry")
 )
 
 // PullOptions tune Pull; the zero value pulls for linux on the host's
@@ -87,7 +87,7 @@ func remoteError(ref name.Reference, err error) error {
 	case errors.As(err, &terr) && isNotFound(terr):
 		return fmt.Errorf("pull %s: %w %s: %v", image, ErrRemoteNotFound, registry, err)
 	case errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden):
-		return fmt.Errorf("pull %s: %w %s (log in with docker login): %v", image, ErrUnauthorized, registry, err)
+		return fmt.Errorf("pull %s: %w %s (log in with docker login?): %v", image, ErrUnauthorized, registry, err)
 	case errors.As(err, &nerr):
 		return fmt.Errorf("pull %s: %w %s: %v", image, ErrUnreachable, registry, err)
 	}
