@@ -73,11 +73,11 @@ func saveTags(idx *index, rec *record, ref string) ([]name.Reference, error) {
 // archive read from r, with the tags the archive gives them, and returns
 // their summaries.
 func (s *Store) Load(ctx context.Context, r io.Reader) ([]*Summary, error) {
-	tmp, err := s.spoolTar(ctx, r)
+	tmp, release, err := s.spool(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	defer os.Remove(tmp)
+	defer release()
 	scratch, err := os.MkdirTemp(s.path("tmp"), "load-")
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)

@@ -152,11 +152,17 @@ func TestRemoveAndPrune(t *testing.T) {
 	if pruned, err := s.Prune(t.Context(), image.PruneOptions{}); err != nil || len(pruned.Deleted) != 0 {
 		t.Fatalf("prune without -a: %+v %v, want nothing (box:2 is tagged)", pruned, err)
 	}
+	// Leftovers of a pull and an import that died.
+	for _, dir := range []string{"layers/.tmp-deadbeef-1/diff", "tmp/import-1"} {
+		if err := os.MkdirAll(filepath.Join(s.Dir(), dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pruned, err := s.Prune(t.Context(), image.PruneOptions{All: true})
 	if err != nil || len(pruned.Deleted) != 2 || pruned.Bytes == 0 {
 		t.Fatalf("prune -a: %+v %v, want image and layer deleted", pruned, err)
 	}
-	for _, dir := range []string{"layers", "blobs/sha256"} {
+	for _, dir := range []string{"layers", "blobs/sha256", "tmp"} {
 		if entries, _ := os.ReadDir(filepath.Join(s.Dir(), dir)); len(entries) != 0 {
 			t.Errorf("%s after prune: %v", dir, names(entries))
 		}

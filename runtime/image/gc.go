@@ -13,21 +13,31 @@ import (
 )
 
 // collect deletes every blob and unpacked layer no image in the index
-// references, and the leftovers of interrupted pulls. It holds the gc lock
-// exclusively, so no pull or import is between storing a layer and
-// recording its image; deleted layers are added to out.
+// references, and the leftovers of interrupted pulls, imports and loads.
+// It holds the gc lock exclusively, so no pull or import is between
+// storing a layer and recording its image; deleted layers are added to out.
 func (s *Store) collect(ctx context.Context, out *Removed) error {
-	unlock, err := s.lock("gc.lock", unix.LOCK_EX)
+	idx, unlock, err := s.readLocked("gc.lock", unix.LOCK_EX)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	idx, err := s.readIndex()
-	if err != nil {
-		return err
-	}
 	blobs, layers := referenced(idx)
-	return errors.Join(s.collectBlobs(ctx, blobs, out), s.collectLayers(ctx, layers, out))
+	return errors.Join(s.collectBlobs(ctx, blobs, out), s.collectLayers(ctx, layers, out), s.collectTmp())
+}
+
+// collectTmp empties tmp/: whatever is there was left by an import or load
+// that died, since live ones hold the gc lock shared.
+func (s *Store) collectTmp() error {
+	entries, err := os.ReadDir(s.path("tmp"))
+	if err != nil {
+		return fmt.Errorf("collect temporaries: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		errs = append(errs, os.RemoveAll(s.path("tmp", e.Name())))
+	}
+	return errors.Join(errs...)
 }
 
 // referenced is the set of blob digest hexes and layer diff ID hexes the

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"golang.org/x/sys/unix"
 )
 
 // ImportOptions tune Import, as `docker import`'s flags.
@@ -36,11 +37,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, ref string, opts Import
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := s.spoolTar(ctx, r)
+	tmp, release, err := s.spool(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	defer os.Remove(tmp)
+	defer release()
 	img, err := importImage(tmp, config, opts.Message)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -66,8 +67,23 @@ func importConfig(opts ImportOptions) (*v1.ConfigFile, error) {
 	return config, nil
 }
 
-// spoolTar writes r, decompressed, to a temporary file in the store (so
-// that the layer can be read more than once) and returns its path.
+// spool writes r, decompressed, to a temporary file in tmp/ (so that it
+// can be read more than once) and returns its path and the release that
+// removes it. Until released it holds the gc lock shared, which keeps
+// collect off tmp/.
+func (s *Store) spool(ctx context.Context, r io.Reader) (string, func(), error) {
+	unlock, err := s.lock("gc.lock", unix.LOCK_SH)
+	if err != nil {
+		return "", nil, err
+	}
+	path, err := s.spoolTar(ctx, r)
+	if err != nil {
+		unlock()
+		return "", nil, err
+	}
+	return path, func() { os.Remove(path); unlock() }, nil
+}
+
 func (s *Store) spoolTar(ctx context.Context, r io.Reader) (string, error) {
 	plain, err := decompress(r)
 	if err != nil {

@@ -120,18 +120,29 @@ func (s *Store) readIndex() (*index, error) {
 	return idx, nil
 }
 
+// readLocked takes the lock (see lock), then reads the index; the caller
+// releases the lock.
+func (s *Store) readLocked(file string, how int) (*index, func(), error) {
+	unlock, err := s.lock(file, how)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := s.readIndex()
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return idx, unlock, nil
+}
+
 // update applies fn to the index under the index lock and writes the result
 // back atomically; nothing is written when fn fails.
 func (s *Store) update(fn func(*index) error) error {
-	unlock, err := s.lock("index.lock", unix.LOCK_EX)
+	idx, unlock, err := s.readLocked("index.lock", unix.LOCK_EX)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	idx, err := s.readIndex()
-	if err != nil {
-		return err
-	}
 	if err := fn(idx); err != nil {
 		return err
 	}
