@@ -143,6 +143,9 @@ func TestUnpackReplacesAndLinks(t *testing.T) {
 		tarEntry{name: "dir/hard", typ: tar.TypeLink, link: "dir/file"},
 		tarEntry{name: "dir/soft", typ: tar.TypeSymlink, link: "file"},
 		tarEntry{name: "deep/er/file", content: "made parents"},
+		tarEntry{name: "gone/", typ: tar.TypeDir},
+		tarEntry{name: "gone/child", content: "x"},
+		tarEntry{name: "gone", content: "a file now"},
 	), layer)
 	if err != nil {
 		t.Fatal(err)
@@ -157,5 +160,8 @@ func TestUnpackReplacesAndLinks(t *testing.T) {
 	}
 	if content, _ := os.ReadFile(filepath.Join(layer, "deep/er/file")); string(content) != "made parents" {
 		t.Errorf("deep/er/file reads %q", content)
+	}
+	if content, _ := os.ReadFile(filepath.Join(layer, "gone")); string(content) != "a file now" {
+		t.Errorf("gone reads %q, want the file that replaced the directory", content)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -32,14 +33,15 @@ func Registry(t testing.TB) string {
 	return strings.TrimPrefix(srv.URL, "http://")
 }
 
-// Push writes img to ref in its registry and returns ref.
+// Push writes img to ref in its registry, with the credentials of the
+// default keychain (docker's config.json), and returns ref.
 func Push(t testing.TB, ref string, img v1.Image) string {
 	t.Helper()
 	r, err := name.ParseReference(ref)
 	if err != nil {
 		t.Fatalf("push %s: %v", ref, err)
 	}
-	if err := remote.Write(r, img, remote.WithContext(t.Context())); err != nil {
+	if err := remote.Write(r, img, remote.WithContext(t.Context()), remote.WithAuthFromKeychain(authn.DefaultKeychain)); err != nil {
 		t.Fatalf("push %s: %v", ref, err)
 	}
 	return ref
