@@ -80,8 +80,8 @@ func cleanName(name string) string {
 
 func (u *unpacker) entry(hdr *tar.Header, r io.Reader) error {
 	rel := cleanName(hdr.Name)
-	if rel == "" {
-		return nil // the layer root keeps the store's mode and owner
+	if rel == "" || hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil // the layer root keeps the store's mode and owner; global PAX headers hold no file
 	}
 	dir, base := path.Split(rel)
 	if strings.HasPrefix(base, whiteoutPrefix) {
@@ -113,7 +113,7 @@ func (u *unpacker) create(parent int, base string, hdr *tar.Header, r io.Reader)
 			return nil
 		}
 		return err
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse: // archive/tar reads sparse files whole
 		return writeFile(parent, base, r)
 	case tar.TypeSymlink:
 		return unix.Symlinkat(hdr.Linkname, parent, base)

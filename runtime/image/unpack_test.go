@@ -25,6 +25,10 @@ func layerTar(t *testing.T, entries ...tarEntry) *bytes.Buffer {
 	tw := tar.NewWriter(&buf)
 	for _, e := range entries {
 		hdr := &tar.Header{Name: e.name, Typeflag: e.typ, Linkname: e.link, Mode: 0o644, Size: int64(len(e.content))}
+		if e.typ == tar.TypeXGlobalHeader {
+			hdr = &tar.Header{Typeflag: e.typ, PAXRecords: map[string]string{"comment": e.content}}
+			e.content = ""
+		}
 		if e.typ == 0 {
 			hdr.Typeflag = tar.TypeReg
 		}
@@ -137,6 +141,7 @@ func TestUnpackReplacesAndLinks(t *testing.T) {
 	t.Parallel()
 	layer := t.TempDir()
 	err := image.Unpack(t.Context(), layerTar(t,
+		tarEntry{typ: tar.TypeXGlobalHeader, content: "as git archive writes"},
 		tarEntry{name: "dir/", typ: tar.TypeDir},
 		tarEntry{name: "dir/file", content: "one"},
 		tarEntry{name: "dir/file", content: "two"},
