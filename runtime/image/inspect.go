@@ -76,8 +76,8 @@ func (s *Store) Inspect(ctx context.Context, ref string) (*Inspect, error) {
 	sum := summarize(idx, rec, config)
 	out := &Inspect{
 		ID: rec.ID, RepoTags: shortNames(sum.RepoTags), RepoDigests: shortNames(sum.RepoDigests),
-		Created: config.Created.UTC().Format(time.RFC3339Nano), DockerVersion: config.DockerVersion,
-		Author: config.Author, Config: &config.Config, Architecture: config.Architecture,
+		Created: config.Created.UTC().Format(time.RFC3339Nano),
+		Author:  config.Author, Config: &config.Config, Architecture: config.Architecture,
 		Variant: config.Variant, Os: config.OS, Size: sum.Size, RootFS: RootFS{Type: "layers"},
 	}
 	for _, l := range rec.Layers {

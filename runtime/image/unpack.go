@@ -113,7 +113,7 @@ func (u *unpacker) create(parent int, base string, hdr *tar.Header, r io.Reader)
 			return nil
 		}
 		return err
-	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse: // archive/tar reads sparse files whole
+	case tar.TypeReg, tar.TypeGNUSparse: // archive/tar reads sparse files whole
 		return writeFile(parent, base, r)
 	case tar.TypeSymlink:
 		return unix.Symlinkat(hdr.Linkname, parent, base)

@@ -98,7 +98,8 @@ func Busybox(t testing.TB, registry string) string {
 func GoImage(t testing.TB, registry, name, srcDir string) string {
 	t.Helper()
 	binary := filepath.Join(t.TempDir(), name)
-	build := exec.CommandContext(t.Context(), goBinary(), "build", "-trimpath", "-o", binary, ".")
+	// go test puts its toolchain's bin first in PATH, so "go" is that one.
+	build := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-o", binary, ".")
 	build.Dir = srcDir
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -140,12 +141,4 @@ func programImage(name, binary string) (v1.Image, error) {
 		Entrypoint: []string{"/usr/local/bin/" + name},
 		Env:        []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
 	})
-}
-
-// goBinary is the go command of the toolchain running the tests.
-func goBinary() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(goruntime.GOROOT(), "bin", "go")
 }
