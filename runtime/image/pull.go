@@ -48,6 +48,9 @@ func (s *Store) Pull(ctx context.Context, ref string, opts PullOptions) (*Summar
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: platform %s: %w", FamiliarName(r), opts.platform(), err)
 	}
+	if err := opts.checkPlatform(img); err != nil {
+		return nil, fmt.Errorf("pull %s: %w", FamiliarName(r), err)
+	}
 	var tags []string
 	if _, ok := r.(name.Tag); ok {
 		tags = []string{FamiliarName(r)}
@@ -65,6 +68,23 @@ func (o PullOptions) keychain() authn.Keychain {
 		return o.Keychain
 	}
 	return authn.DefaultKeychain
+}
+
+// checkPlatform refuses an image for another platform when one was asked
+// for explicitly: an index is resolved by platform, but a single image is
+// taken as it is, as docker does.
+func (o PullOptions) checkPlatform(img v1.Image) error {
+	if o.Platform == nil {
+		return nil
+	}
+	config, err := img.ConfigFile()
+	if err != nil {
+		return fmt.Errorf("image config: %w", err)
+	}
+	if got := config.Platform(); got != nil && !got.Satisfies(*o.Platform) {
+		return fmt.Errorf("image is for platform %s, not %s", got, o.Platform)
+	}
+	return nil
 }
 
 func (o PullOptions) platform() v1.Platform {

@@ -82,13 +82,19 @@ func TestPullMultiArch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := mutate.Config(host, v1.Config{Cmd: []string{"other"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	otherArch := "s390x"
 	if goruntime.GOARCH == otherArch {
 		otherArch = "arm64"
+	}
+	config, err := host.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	config = config.DeepCopy()
+	config.Architecture = otherArch
+	other, err := mutate.ConfigFile(host, config)
+	if err != nil {
+		t.Fatal(err)
 	}
 	idx := mutate.AppendManifests(emptyIndex(),
 		mutate.IndexAddendum{Add: other, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: otherArch}}},
@@ -113,6 +119,10 @@ func TestPullMultiArch(t *testing.T) {
 	otherID, _ := other.ConfigName()
 	if err != nil || sum.ID != otherID.String() {
 		t.Errorf("pull for %s: %+v %v, want %s", otherArch, sum, err, otherID)
+	}
+	single := imagetest.Push(t, strings.TrimSuffix(ref, "multi:latest")+"single:latest", host)
+	if _, err := s.Pull(t.Context(), single, image.PullOptions{Platform: &v1.Platform{OS: "linux", Architecture: otherArch}}); err == nil {
+		t.Errorf("pull of a %s-only image for %s: no error", goruntime.GOARCH, otherArch)
 	}
 	byDigest := strings.TrimSuffix(ref, ":latest") + "@" + idxDigest.String()
 	if _, err := s.Config(t.Context(), byDigest); err != nil {
