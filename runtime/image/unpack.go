@@ -32,8 +32,8 @@ const (
 // written outside dir: every path is resolved by openat2(2) with
 // RESOLVE_IN_ROOT, so "..", absolute names and symlinks (in the tar or made
 // by it) stay inside dir, and the last component is never followed.
-// Ownership, device nodes and trusted xattrs need root; without it
-// ownership is left to the caller's IDs.
+// Without root, ownership is not applied, xattrs the kernel refuses
+// (trusted.*) are skipped, and device nodes and opaque dirs fail.
 func Unpack(ctx context.Context, r io.Reader, dir string) error {
 	rootFD, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
