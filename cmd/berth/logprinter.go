@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/term"
-
 	"github.com/berth-dev/berth/api"
 )
 
@@ -32,11 +30,6 @@ var prefixColors = []string{"36", "33", "32", "35", "34", "96", "93", "92", "95"
 func newLogPrinter(out io.Writer, project string, noColor, noPrefix, timestamps bool) *logPrinter {
 	color := !noColor && isTerminal(out) && os.Getenv("NO_COLOR") == ""
 	return &logPrinter{out: out, project: project, color: color, prefix: !noPrefix, timestamps: timestamps, colors: map[string]string{}}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (p *logPrinter) line(l api.LogLine) error {

@@ -74,17 +74,5 @@ func printPruneReport(streams Streams, report volumes.PruneReport) {
 		}
 		fmt.Fprintln(streams.Out)
 	}
-	fmt.Fprintf(streams.Out, "Total reclaimed space: %s\n", humanSize(report.Reclaimed))
-}
-
-// humanSize is docker's units.HumanSize: decimal units, four significant
-// digits ("0B", "1.234kB").
-func humanSize(n int64) string {
-	units := []string{"B", "kB", "MB", "GB", "TB", "PB", "EB"}
-	size, i := float64(n), 0
-	for size >= 1000 && i < len(units)-1 {
-		size /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.4g%s", size, units[i])
+	fmt.Fprintf(streams.Out, "Total reclaimed space: %s\n", humanSize(report.Reclaimed, 4))
 }

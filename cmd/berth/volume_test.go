@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -9,25 +8,6 @@ import (
 
 	"github.com/berth-dev/berth/volumes"
 )
-
-// berth runs the CLI against a state root, feeding stdin, and returns
-// stdout.
-func berth(t *testing.T, root, stdin string, args ...string) (string, error) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	streams := Streams{In: strings.NewReader(stdin), Out: &out, Err: &errOut}
-	err := Run(t.Context(), streams, append([]string{"--root", root}, args...))
-	return out.String(), err
-}
-
-func mustBerth(t *testing.T, root string, args ...string) string {
-	t.Helper()
-	out, err := berth(t, root, "", args...)
-	if err != nil {
-		t.Fatalf("berth %v: %v", args, err)
-	}
-	return out
-}
 
 func TestVolumeCreateAndList(t *testing.T) {
 	t.Parallel()
@@ -85,7 +65,7 @@ func TestVolumeInspect(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	mustBerth(t, root, "volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m", "tmp")
-	out, err := berth(t, root, "", "volume", "inspect", "tmp", "missing")
+	out, _, err := berth(t, root, "", "volume", "inspect", "tmp", "missing")
 	if err == nil || !strings.Contains(err.Error(), "no such volume: missing") {
 		t.Errorf("inspect of a missing volume: %v", err)
 	}
@@ -113,11 +93,11 @@ func TestVolumeRemove(t *testing.T) {
 	root := t.TempDir()
 	mustBerth(t, root, "volume", "create", "aa")
 	mustBerth(t, root, "volume", "create", "bb")
-	out, err := berth(t, root, "", "volume", "rm", "aa", "nope", "bb")
+	out, _, err := berth(t, root, "", "volume", "rm", "aa", "nope", "bb")
 	if out != "aa\nbb\n" || err == nil || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("rm aa nope bb = %q, %v", out, err)
 	}
-	if out, err := berth(t, root, "", "volume", "rm", "--force", "nope"); out != "" || err != nil {
+	if out, _, err := berth(t, root, "", "volume", "rm", "--force", "nope"); out != "" || err != nil {
 		t.Errorf("rm --force of a missing volume = %q, %v; want silence", out, err)
 	}
 	if err := Run(t.Context(), Streams{}, []string{"--root", root, "volume", "create", "bad/name"}); err == nil || !strings.Contains(err.Error(), `"bad/name"`) {
@@ -129,11 +109,11 @@ func TestVolumePrune(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	mustBerth(t, root, "volume", "create", "named")
-	out, err := berth(t, root, "n\n", "volume", "prune")
+	out, _, err := berth(t, root, "n\n", "volume", "prune")
 	if err == nil || !strings.Contains(out, "anonymous local volumes") || !strings.HasSuffix(out, "[y/N] ") {
 		t.Errorf("declined prune = %q, %v", out, err)
 	}
-	if out, _ := berth(t, root, "y\n", "volume", "prune"); !strings.HasSuffix(out, "[y/N] Total reclaimed space: 0B\n") {
+	if out, _, _ := berth(t, root, "y\n", "volume", "prune"); !strings.HasSuffix(out, "[y/N] Total reclaimed space: 0B\n") {
 		t.Errorf("prune with only a named volume = %q", out)
 	}
 	want := "Deleted Volumes:\nnamed\n\nTotal reclaimed space: 0B\n"
@@ -149,7 +129,7 @@ func TestHumanSize(t *testing.T) {
 	t.Parallel()
 	cases := map[int64]string{0: "0B", 999: "999B", 1234: "1.234kB", 1_500_000: "1.5MB", 10_000_000_000: "10GB"}
 	for n, want := range cases {
-		if got := humanSize(n); got != want {
+		if got := humanSize(n, 4); got != want {
 			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
 		}
 	}
@@ -173,7 +153,7 @@ func TestVolumeInUse(t *testing.T) {
 	if out := mustBerth(t, root, "volume", "ls", "-q", "--filter", "dangling=false"); out != "used\n" {
 		t.Errorf("ls dangling=false = %q", out)
 	}
-	_, err = berth(t, root, "", "volume", "rm", "used")
+	_, _, err = berth(t, root, "", "volume", "rm", "used")
 	if err == nil || !strings.Contains(err.Error(), "volume is in use - [c0ffee]") {
 		t.Errorf("rm of a volume in use: %v", err)
 	}
