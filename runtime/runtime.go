@@ -56,11 +56,26 @@ type Runtime interface {
 	// returns its exit status. ErrNotFound.
 	Wait(ctx context.Context, id string) (ExitStatus, error)
 	// Exec runs an extra process in a running container and returns its
-	// exit code once it ends. ErrNotFound, ErrNotRunning.
+	// exit code once it ends. ErrNotFound, ErrNotRunning; a command that
+	// cannot be run returns Docker's code with a *CommandError.
 	Exec(ctx context.Context, id string, p *ExecConfig) (int, error)
 	// Logs streams the container's output in order. ErrNotFound.
 	Logs(ctx context.Context, id string, opts LogOptions, sink func(LogEntry) error) error
 }
+
+// CommandError reports a process that could not be run in a container,
+// with the exit code Docker gives it: 127 when the command is not found,
+// 126 when it cannot be executed. Create returns one for the container's
+// own command (the runtime checks it before anything runs), Exec returns one
+// with the same code as its result.
+type CommandError struct {
+	Code int
+	Err  error // the reason, worded as Docker words it
+}
+
+func (e *CommandError) Error() string { return e.Err.Error() }
+
+func (e *CommandError) Unwrap() error { return e.Err }
 
 // Status is a container's life-cycle state, named as Docker names them.
 type Status string

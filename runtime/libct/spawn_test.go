@@ -1,0 +1,3 @@
+package libct_test
+
+func spawnHook() {}
