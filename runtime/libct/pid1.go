@@ -9,9 +9,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/berth-dev/berth/runtime"
 	"github.com/berth-dev/berth/runtime/shim"
-	"github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // initPath is where berth's own binary is bind-mounted, read-only, in a
