@@ -20,8 +20,13 @@ func TestMain(m *testing.M) {
 
 func newRuntime(t testing.TB) runtime.Runtime {
 	t.Helper()
+	return newRuntimeAt(t, t.TempDir())
+}
+
+func newRuntimeAt(t testing.TB, root string) runtime.Runtime {
+	t.Helper()
 	roottest.Require(t)
-	rt, err := libct.New(t.TempDir())
+	rt, err := libct.New(root)
 	if err != nil {
 		t.Fatal(err)
 	}
