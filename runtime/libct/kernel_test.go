@@ -149,7 +149,10 @@ func TestSurvivesItsCreatorAndIsReadopted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = rt.Stop(context.Background(), cfg.ID, syscall.SIGKILL, 0); _ = rt.Remove(context.Background(), cfg.ID) })
+	t.Cleanup(func() {
+		_ = rt.Stop(context.Background(), cfg.ID, syscall.SIGKILL, 0)
+		_ = rt.Remove(context.Background(), cfg.ID)
+	})
 	c, err := rt.Inspect(ctx(t), cfg.ID)
 	if err != nil || c.Status != runtime.StatusRunning || syscall.Kill(c.Pid, 0) != nil {
 		t.Fatalf("Inspect from a fresh runtime = %+v, %v; want running with a live pid", c, err)
