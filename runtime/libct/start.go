@@ -1,10 +1,13 @@
 package libct
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/opencontainers/runc/libcontainer"
@@ -36,5 +39,25 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if err := lc.Exec(); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
+	awaitExecve(ctx, c.Pid)
 	return writeTime(filepath.Join(r.dir(id), startedFile), time.Now())
+}
+
+// initCmdline is the argv of libcontainer's init while it waits: the
+// helper's argv[0] and "init".
+var initCmdline = []byte(createName + "\x00init\x00")
+
+// awaitExecve waits until init has execve'd the user process. Opening the
+// exec fifo only lets init go on; until its execve, init is Go code whose
+// runtime would exit with status 2 on a SIGTERM, so a Stop right after
+// Start would not reach the user's process as Docker's does.
+func awaitExecve(ctx context.Context, pid int) {
+	path := "/proc/" + strconv.Itoa(pid) + "/cmdline"
+	for range 2000 {
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(b, initCmdline) || ctx.Err() != nil {
+			return
+		}
+		time.Sleep(500 * time.Microsecond)
+	}
 }

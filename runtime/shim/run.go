@@ -52,6 +52,7 @@ func monitor(dir string, cfg *Config, pid int, streams []stream) error {
 	for _, s := range streams {
 		copiers.Go(func() { copyStream(log, s) })
 	}
+	trimResident()
 	code := Reap(pid)
 	copiers.Wait()
 	exit := Exit{Code: code, Finished: time.Now().UTC(), OOMKilled: oomKilled(cfg.OOMFile)}
