@@ -119,3 +119,13 @@ func static(t *testing.T) bool {
 	}
 	return true
 }
+
+func TestOpenStdinIsAPipeElseDevNull(t *testing.T) {
+	for open, want := range map[bool]string{true: "stdout: pipe:", false: "stdout: /dev/null\n"} {
+		cfg := config(t, "readlink", "/proc/self/fd/0")
+		cfg.Process.OpenStdin = open
+		if _, logs := runToExit(t, cfg); !strings.HasPrefix(logs, want) {
+			t.Errorf("open stdin %v: log = %q, want %q", open, logs, want)
+		}
+	}
+}
