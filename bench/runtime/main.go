@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -32,7 +33,11 @@ func main() {
 	monitors := flag.Int("monitors", 10, "running containers whose monitor RSS is measured")
 	runcPath := flag.String("runc", "/usr/sbin/runc", "runc binary to compare with")
 	flag.Parse()
-	if err := bench(context.Background(), *runs, *monitors, *runcPath); err != nil {
+	// Interrupted, it still stops and removes what it started.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := bench(ctx, *runs, *monitors, *runcPath); err != nil {
+		stop()
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -59,8 +64,14 @@ func bench(ctx context.Context, runs, monitors int, runcPath string) error {
 	if err := r.prepare(); err != nil {
 		return err
 	}
+	// runc again, on the spec berth writes (Docker's defaults and seccomp
+	// profile), so the filter's cost is compared like for like.
+	rb := &runc{path: runcPath, root: r.root, bundle: filepath.Join(tmp, "bundle-berth"), rootfs: rootfs}
+	if err := rb.prepareFromBerth(ctx, rt, filepath.Join(tmp, "berth"), rootfs); err != nil {
+		return err
+	}
 	fmt.Printf("start-to-exit of /bin/true, %d runs each, interleaved\n", runs)
-	var berth, berthUnconfined, runcTimes []time.Duration
+	var berth, berthUnconfined, runcTimes, runcBerthSpec []time.Duration
 	for i := range runs {
 		d, err := berthRun(ctx, rt, rootfs, fmt.Sprintf("true-%d", i), "")
 		if err != nil {
@@ -75,10 +86,15 @@ func bench(ctx context.Context, runs, monitors int, runcPath string) error {
 			return err
 		}
 		runcTimes = append(runcTimes, d)
+		if d, err = rb.run(ctx, fmt.Sprintf("runcb-%d", i), "/bin/true"); err != nil {
+			return err
+		}
+		runcBerthSpec = append(runcBerthSpec, d)
 	}
 	report("berth (default seccomp)", berth)
 	report("berth (seccomp unconfined)", berthUnconfined)
 	report("runc run (its default spec)", runcTimes)
+	report("runc run (berth's spec)", runcBerthSpec)
 	return rss(ctx, rt, r, rootfs, monitors)
 }
 
@@ -151,6 +167,38 @@ func (r *runc) prepare() error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
+}
+
+// prepareFromBerth writes the bundle's config.json from the spec berth
+// generates for a container (default seccomp profile), pointed at the
+// plain rootfs and runc's own cgroup.
+func (r *runc) prepareFromBerth(ctx context.Context, rt *libct.Runtime, berthRoot, rootfs string) error {
+	const id = "spec-probe"
+	cfg := &runtime.ContainerConfig{
+		ID: id, LowerDirs: []string{rootfs},
+		Process: runtime.Process{Args: []string{"/bin/true"}, Env: []string{"PATH=/bin"}, Cwd: "/"},
+	}
+	if _, err := rt.Create(ctx, cfg); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(berthRoot, "containers", id, "config.json"))
+	stopBerth(rt, id)
+	if err != nil {
+		return err
+	}
+	var spec map[string]any
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return err
+	}
+	spec["root"] = map[string]any{"path": rootfs, "readonly": true}
+	delete(spec["linux"].(map[string]any), "cgroupsPath")
+	if b, err = json.Marshal(spec); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(r.bundle, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(r.bundle, "config.json"), b, 0o644)
 }
 
 func (r *runc) setArgs(args ...string) error {
