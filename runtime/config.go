@@ -39,7 +39,7 @@ type ContainerConfig struct {
 	Rlimits         []Rlimit
 	OOMScoreAdj     *int
 	ShmSize         int64 // bytes; 0 for Docker's 64 MiB
-	Init            bool  // run a reaping PID 1 in front of the process
+	Init            bool  // run a reaping PID 1 (berth-init) in front of the process
 
 	Resources Resources
 

@@ -33,20 +33,25 @@ type Runtime interface {
 	// Create prepares a container from cfg (rootfs, cgroups, namespaces) and
 	// leaves its init process waiting, so that networks can be attached to
 	// its network namespace before the user process starts. ErrExists if
-	// cfg.ID is taken. A failed Create leaves nothing behind.
+	// cfg.ID is taken; a *CommandError when the command is not found or
+	// not executable in the image. A failed Create leaves nothing behind.
 	Create(ctx context.Context, cfg *ContainerConfig) (*Container, error)
-	// Start runs the user process of a created container. ErrNotFound,
-	// ErrRunning.
+	// Start runs the user process of a created container and returns once
+	// it runs. ErrNotFound, ErrRunning; an exited container cannot be
+	// started again (create it anew).
 	Start(ctx context.Context, id string) error
-	// Stop sends signal (the container's stop signal when zero), waits up
-	// to grace, then SIGKILLs, and returns when the process has exited.
-	// Stopping a stopped container is not an error. ErrNotFound.
+	// Stop sends signal (the container's stop signal when nil), waits up
+	// to grace (the container's StopGrace when negative), then SIGKILLs,
+	// and returns when the process has exited. A created container that
+	// never started is killed at once. Stopping a stopped container is not
+	// an error. ErrNotFound.
 	Stop(ctx context.Context, id string, signal os.Signal, grace time.Duration) error
 	// Kill sends signal to the container's init process. ErrNotFound,
 	// ErrNotRunning.
 	Kill(ctx context.Context, id string, signal os.Signal) error
-	// Remove destroys a stopped container and everything the runtime made
-	// for it (rootfs mounts, cgroups, state, logs). ErrNotFound, ErrRunning.
+	// Remove destroys a container that is not running (created or exited)
+	// and everything the runtime made for it (rootfs mounts, cgroups,
+	// state, logs). ErrNotFound, ErrRunning.
 	Remove(ctx context.Context, id string) error
 	// Inspect reports a container's current state. ErrNotFound.
 	Inspect(ctx context.Context, id string) (*Container, error)
@@ -56,11 +61,26 @@ type Runtime interface {
 	// returns its exit status. ErrNotFound.
 	Wait(ctx context.Context, id string) (ExitStatus, error)
 	// Exec runs an extra process in a running container and returns its
-	// exit code once it ends. ErrNotFound, ErrNotRunning.
+	// exit code once it ends. ErrNotFound, ErrNotRunning; a command that
+	// cannot be run returns Docker's code with a *CommandError.
 	Exec(ctx context.Context, id string, p *ExecConfig) (int, error)
 	// Logs streams the container's output in order. ErrNotFound.
 	Logs(ctx context.Context, id string, opts LogOptions, sink func(LogEntry) error) error
 }
+
+// CommandError reports a process that could not be run in a container,
+// with the exit code Docker gives it: 127 when the command is not found,
+// 126 when it cannot be executed. Create returns one for the container's
+// own command (its init looks it up before the user process runs); Exec
+// returns one with the same code as its result.
+type CommandError struct {
+	Code int
+	Err  error // the reason, worded as Docker words it
+}
+
+func (e *CommandError) Error() string { return e.Err.Error() }
+
+func (e *CommandError) Unwrap() error { return e.Err }
 
 // Status is a container's life-cycle state, named as Docker names them.
 type Status string

@@ -9,9 +9,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/berth-dev/berth/runtime/libct"
 )
 
 func main() {
+	// First, before flags, goroutines or listeners: when this binary was
+	// re-executed as libcontainer's init, a container's shim, its create
+	// helper or berth-init, run that and exit.
+	libct.Init()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Args[1:])
 	stop()

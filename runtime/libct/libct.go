@@ -1,0 +1,74 @@
+// Package libct is berth's real container runtime, on runc's libcontainer.
+// Each container gets an overlay rootfs of its image layers plus a writable
+// layer of its own, cgroups through libcontainer's cgroupfs manager (v1 or
+// v2, never systemd), and a monitor process (runtime/shim) that is the
+// parent of its init, logs its output and records its exit. Everything
+// lives under the runtime's root directory, so a fresh Runtime on the same
+// root finds every container again.
+//
+// libcontainer's types stay inside this package; callers see only
+// runtime.Runtime.
+package libct
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/berth-dev/berth/runtime"
+	// nsexec, libcontainer's C constructor, must be linked in: it sets up
+	// namespaces when the binary is re-executed as "init".
+	_ "github.com/opencontainers/runc/libcontainer/nsenter"
+)
+
+// Runtime runs containers with libcontainer. State lives under its root:
+//
+//	containers/<id>/   config, overlay upper/work/rootfs, logs, shim and exit records
+//	libcontainer/<id>/ libcontainer's own state
+type Runtime struct {
+	root string
+}
+
+var _ runtime.Runtime = (*Runtime)(nil)
+
+// New returns a Runtime keeping its state under root, creating it if needed.
+func New(root string) (*Runtime, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("runtime root %q: %w", root, err)
+	}
+	for _, d := range []string{containersDir, libcontainerDir} {
+		if err := os.MkdirAll(filepath.Join(abs, d), 0o711); err != nil {
+			return nil, fmt.Errorf("runtime root %q: %w", root, err)
+		}
+	}
+	return &Runtime{root: abs}, nil
+}
+
+const (
+	containersDir   = "containers"
+	libcontainerDir = "libcontainer"
+)
+
+// dir is the directory of one container.
+func (r *Runtime) dir(id string) string {
+	return filepath.Join(r.root, containersDir, id)
+}
+
+func (r *Runtime) libcontainerRoot() string {
+	return filepath.Join(r.root, libcontainerDir)
+}
+
+// Files in a container's directory besides the shim's own.
+const (
+	recordFile  = "container.json"
+	specFile    = "config.json" // the OCI runtime spec, as runc reads it
+	pidFile     = "init.pid"
+	shimPidFile = "shim.pid"
+	startedFile = "started"
+	shimLogFile = "shim.log"
+)
+
+func logPath(dir, id string) string {
+	return filepath.Join(dir, id+"-json.log")
+}

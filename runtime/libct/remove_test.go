@@ -1,0 +1,67 @@
+package libct_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/runtime"
+)
+
+func TestRemoveLeavesNothing(t *testing.T) {
+	root := t.TempDir()
+	rt := newRuntimeAt(t, root)
+	cfg := config(t, "sh", "-c", "echo data > /written; exit 0")
+	cfg.Resources.Memory = 64 << 20
+	cfg.Resources.PidsLimit = 100
+	mustCreate(t, rt, cfg)
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if _, err := rt.Wait(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	if len(cgroupDirs(cfg.ID)) == 0 {
+		t.Fatal("no cgroup found for the container before Remove: the check would prove nothing")
+	}
+	assertRemoveLeavesNothing(t, rt, root, cfg.ID)
+}
+
+// assertRemoveLeavesNothing removes id and checks that no mount, cgroup or
+// state directory of it is left.
+func assertRemoveLeavesNothing(t *testing.T, rt runtime.Runtime, root, id string) {
+	t.Helper()
+	if err := rt.Remove(ctx(t), id); err != nil {
+		t.Fatalf("Remove: %v", err)
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(mounts), filepath.Join(root, "containers", id)) {
+		t.Errorf("a mount of %s is left", id)
+	}
+	if dirs := cgroupDirs(id); len(dirs) > 0 {
+		t.Errorf("cgroups left: %q", dirs)
+	}
+	for _, d := range []string{"containers", "libcontainer"} {
+		if _, err := os.Stat(filepath.Join(root, d, id)); !os.IsNotExist(err) {
+			t.Errorf("state dir %s/%s left (%v)", d, id, err)
+		}
+	}
+}
+
+// cgroupDirs lists the container's cgroup directories in every hierarchy.
+func cgroupDirs(id string) []string {
+	found, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup/*/berth", id))
+	if d := filepath.Join("/sys/fs/cgroup/berth", id); isDir(d) {
+		found = append(found, d)
+	}
+	return found
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}

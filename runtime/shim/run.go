@@ -1,0 +1,106 @@
+package shim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// run monitors the container in dir from creation to exit.
+func run(dir string) error {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return err
+	}
+	report := os.NewFile(3, "report")
+	// With PR_SET_CHILD_SUBREAPER (prctl(2)), orphaned descendants are
+	// reparented to the shim instead of the host's PID 1: the container's
+	// init becomes our child when the helper that created it exits, so
+	// wait4 sees its exit status.
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("set child subreaper: %w", err)
+	}
+	// The shim outlives the session that started it; hang-ups and Ctrl-C
+	// aimed at that session are not for us.
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
+	pid, streams, err := create(cfg)
+	if err != nil {
+		fmt.Fprintf(report, "error %v\n", err)
+		return nil
+	}
+	fmt.Fprintf(report, "ok %d\n", pid)
+	report.Close()
+	return monitor(dir, cfg, pid, streams)
+}
+
+// monitor copies the container's output to its log until init exits, then
+// records the exit.
+func monitor(dir string, cfg *Config, pid int, streams []stream) error {
+	log, err := OpenLog(cfg.LogPath, cfg.MaxSize, cfg.MaxFiles)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	var copiers sync.WaitGroup
+	for _, s := range streams {
+		copiers.Go(func() { copyStream(log, s) })
+	}
+	trimResident()
+	code := Reap(pid)
+	copiers.Wait()
+	exit := Exit{Code: code, Finished: time.Now().UTC(), OOMKilled: oomKilled(cfg.OOMFile)}
+	return WriteExit(dir, exit)
+}
+
+// stream is one output of the container and the name its entries get.
+type stream struct {
+	name string
+	r    io.ReadCloser
+}
+
+func copyStream(log *Log, s stream) {
+	defer s.r.Close()
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := s.r.Read(buf)
+		if n > 0 {
+			log.Write(s.name, buf[:n])
+		}
+		if err != nil {
+			// A terminal's master reads EIO once the last slave fd is
+			// closed (pty(7)); a pipe reads EOF.
+			log.Flush(s.name)
+			return
+		}
+	}
+}
+
+// Reap waits for (and so reaps) every child of the calling process until
+// the one with pid exits, and returns its exit code as Docker reports it:
+// the status, or 128+signal. The shim and berth-init both reap this way.
+func Reap(initPid int) int {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, 0, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return 255 // ECHILD: init is gone and was never ours
+		}
+		if pid != initPid {
+			continue
+		}
+		if ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ws.ExitStatus()
+	}
+}
