@@ -19,7 +19,7 @@ import (
 
 // newNetNS makes a throwaway network namespace with ip-netns(8) and returns
 // its path; the namespace goes with the test.
-func newNetNS(t *testing.T) string {
+func newNetNS(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
@@ -32,7 +32,7 @@ func newNetNS(t *testing.T) string {
 }
 
 // run runs a command inside the namespace at ns ("" for the test's own).
-func run(t *testing.T, ns string, name string, args ...string) string {
+func run(t testing.TB, ns string, name string, args ...string) string {
 	t.Helper()
 	var out []byte
 	err := inNetNS(ns, func() (err error) {
@@ -47,7 +47,7 @@ func run(t *testing.T, ns string, name string, args ...string) string {
 
 // rootSetup gives a privileged test a fresh "host" namespace and a Manager
 // living in it, whose DNS forwards nowhere unless upstreams are given.
-func rootSetup(t *testing.T, upstreams ...string) (host string, m *Manager, root string) {
+func rootSetup(t testing.TB, upstreams ...string) (host string, m *Manager, root string) {
 	t.Helper()
 	roottest.Require(t)
 	host = newNetNS(t)
@@ -56,7 +56,7 @@ func rootSetup(t *testing.T, upstreams ...string) (host string, m *Manager, root
 	return host, m, root
 }
 
-func openManager(t *testing.T, host, root string, upstreams []string) *Manager {
+func openManager(t testing.TB, host, root string, upstreams []string) *Manager {
 	t.Helper()
 	if upstreams == nil {
 		upstreams = []string{}
@@ -149,7 +149,7 @@ func eventually(t *testing.T, what string, cond func() error) {
 }
 
 // attach attaches the namespace ns to network as id, with a default route.
-func attach(t *testing.T, m *Manager, ns, network, id string) Endpoint {
+func attach(t testing.TB, m *Manager, ns, network, id string) Endpoint {
 	t.Helper()
 	ep, err := m.Attach(t.Context(), ns, AttachSpec{Network: network, ID: id, IfName: "eth0", DefaultRoute: true})
 	if err != nil {
