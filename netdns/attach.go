@@ -30,7 +30,7 @@ func (m *Manager) Attach(ctx context.Context, nsPath string, spec AttachSpec) (E
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("attach %s to network %q: %w", spec.ID, spec.Network, err)
 	}
-	if err := m.plumb(n, ep, spec, nsPath); err != nil {
+	if err := m.plumb(ctx, n, ep, spec, nsPath); err != nil {
 		release(n, ep)
 		return Endpoint{}, fmt.Errorf("attach %s to network %q: %w", spec.ID, spec.Network, err)
 	}
@@ -43,11 +43,17 @@ func (m *Manager) Attach(ctx context.Context, nsPath string, spec AttachSpec) (E
 	return *ep, nil
 }
 
-func (m *Manager) plumb(n *Network, ep *Endpoint, spec AttachSpec, nsPath string) error {
-	if err := m.host(func() error { return createVeth(n, spec, ep.HostIf, nsPath) }); err != nil {
+func (m *Manager) plumb(ctx context.Context, n *Network, ep *Endpoint, spec AttachSpec, nsPath string) error {
+	err := m.host(func() error {
+		if err := acceptForward(ctx, n); err != nil {
+			return err
+		}
+		return createVeth(n, spec, ep.HostIf, nsPath)
+	})
+	if err != nil {
 		return err
 	}
-	err := inNetNS(nsPath, func() error { return configurePeer(n, ep, spec.DefaultRoute) })
+	err = inNetNS(nsPath, func() error { return configurePeer(n, ep, spec.DefaultRoute) })
 	if err != nil {
 		return errors.Join(err, m.host(func() error { return deleteVeth(ep.HostIf) }))
 	}
@@ -103,7 +109,7 @@ func (m *Manager) Detach(ctx context.Context, network, id string) error {
 	if n, ok := m.st.Networks[network]; ok {
 		release(n, ep)
 	}
-	return m.commit()
+	return m.commit(ctx)
 }
 
 // Endpoint returns the endpoint id has on network.

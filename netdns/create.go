@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 )
 
 // CreateNetwork creates the network spec describes, or adds spec.Owner to
@@ -19,7 +20,7 @@ func (m *Manager) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network,
 		if !spec.External && spec.Owner != "" {
 			n.Owners[spec.Owner] = true
 		}
-		return *n, m.save()
+		return n.clone(), m.save()
 	}
 	if spec.External {
 		return Network{}, fmt.Errorf("external network %q: %w", spec.Name, ErrNotFound)
@@ -32,14 +33,14 @@ func (m *Manager) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network,
 		n.Owners[spec.Owner] = true
 	}
 	if err := m.bringUp(ctx, n); err != nil {
-		return Network{}, errors.Join(err, m.tearDown(n))
+		return Network{}, errors.Join(err, m.tearDown(ctx, n))
 	}
 	m.st.Networks[spec.Name] = n
-	if err := m.commit(); err != nil {
+	if err := m.commit(ctx); err != nil {
 		delete(m.st.Networks, spec.Name)
-		return Network{}, errors.Join(err, m.tearDown(n), m.commit())
+		return Network{}, errors.Join(err, m.tearDown(ctx, n), m.commit(ctx))
 	}
-	return *n, nil
+	return n.clone(), nil
 }
 
 func (m *Manager) newNetwork(spec NetworkSpec) (*Network, error) {
@@ -72,7 +73,7 @@ func (m *Manager) bringUp(ctx context.Context, n *Network) error {
 		if err := enableForwarding(n); err != nil {
 			return err
 		}
-		return acceptForward(n)
+		return acceptForward(ctx, n)
 	})
 	if err != nil {
 		return err
@@ -81,11 +82,14 @@ func (m *Manager) bringUp(ctx context.Context, n *Network) error {
 }
 
 // commit persists the state and applies the nftables table made from it.
-func (m *Manager) commit() error {
+// It is not cancelled with ctx: state and rules must not part ways.
+func (m *Manager) commit(ctx context.Context) error {
 	if err := m.save(); err != nil {
 		return err
 	}
-	return m.host(func() error { return applyRuleset(renderRuleset(m.st)) })
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	return m.host(func() error { return applyRuleset(ctx, renderRuleset(m.st)) })
 }
 
 // RemoveNetwork removes owner from the network's owners and, when none is
@@ -107,17 +111,21 @@ func (m *Manager) RemoveNetwork(ctx context.Context, name, owner string) error {
 		return fmt.Errorf("remove network %q: endpoints %v still attached: %w", name, eps, ErrInUse)
 	}
 	delete(m.st.Networks, name)
-	return errors.Join(m.commit(), m.tearDown(n))
+	return errors.Join(m.commit(ctx), m.tearDown(ctx, n))
 }
 
-func (m *Manager) tearDown(n *Network) error {
+// tearDown undoes bringUp, on its own timeout: a cancelled caller must not
+// leave half a network behind.
+func (m *Manager) tearDown(ctx context.Context, n *Network) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
 	var errs []error
 	if s, ok := m.servers[n.Spec.Name]; ok {
 		errs = append(errs, s.Close())
 		delete(m.servers, n.Spec.Name)
 	}
 	errs = append(errs, m.host(func() error {
-		return errors.Join(removeForwardAccepts(n), deleteBridge(n))
+		return errors.Join(removeForwardAccepts(ctx, n), deleteBridge(n))
 	}))
 	return errors.Join(errs...)
 }
@@ -133,13 +141,16 @@ func (m *Manager) endpointsOf(network string) []string {
 	return ids
 }
 
+// cleanupTimeout bounds undo and teardown work done after ctx is gone.
+const cleanupTimeout = 30 * time.Second
+
 // Networks returns every network berth holds, by name.
 func (m *Manager) Networks() map[string]Network {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := map[string]Network{}
 	for name, n := range maps.All(m.st.Networks) {
-		out[name] = *n
+		out[name] = n.clone()
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,12 +16,16 @@ type fakeBackend struct {
 	names     map[string][]netip.Addr
 	ptr       map[netip.Addr]string
 	upstreams []string
-	asked     []netip.Addr // clients seen
+
+	mu    sync.Mutex
+	asked []netip.Addr // clients seen
 }
 
 var _ Backend = (*fakeBackend)(nil)
 
 func (f *fakeBackend) Lookup(client netip.Addr, name string) ([]netip.Addr, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.asked = append(f.asked, client)
 	a, ok := f.names[name]
 	return a, ok
@@ -112,6 +117,8 @@ func TestHandlerAnswersFromBackend(t *testing.T) {
 			t.Errorf("%s PTR = %v", network, got)
 		}
 	}
+	fb.mu.Lock()
+	defer fb.mu.Unlock()
 	if fb.asked[0] != addr("127.0.0.1") {
 		t.Errorf("backend asked for client %s, want 127.0.0.1", fb.asked[0])
 	}

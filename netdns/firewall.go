@@ -2,6 +2,7 @@ package netdns
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -60,17 +61,18 @@ func iptablesTools(n *Network) []string {
 }
 
 // acceptForward inserts n's accepts at the top of FORWARD, once, wherever
-// the chain is in use.
-func acceptForward(n *Network) error {
+// the chain is in use. It runs again on every Attach, so that a dockerd
+// started after the network was made is caught at the next container start.
+func acceptForward(ctx context.Context, n *Network) error {
 	for _, tool := range iptablesTools(n) {
-		if !forwardInUse(tool) {
+		if !forwardInUse(ctx, tool) {
 			continue
 		}
 		for _, rule := range forwardAccepts(n) {
-			if iptables(tool, "-C", rule) == nil {
+			if iptables(ctx, tool, "-C", rule) == nil {
 				continue
 			}
-			if err := iptables(tool, "-I", rule); err != nil {
+			if err := iptables(ctx, tool, "-I", rule); err != nil {
 				return fmt.Errorf("network %q: %w", n.Spec.Name, err)
 			}
 		}
@@ -79,14 +81,14 @@ func acceptForward(n *Network) error {
 }
 
 // removeForwardAccepts deletes every copy of n's accepts.
-func removeForwardAccepts(n *Network) error {
+func removeForwardAccepts(ctx context.Context, n *Network) error {
 	for _, tool := range iptablesTools(n) {
 		if _, err := exec.LookPath(tool); err != nil {
 			continue
 		}
 		for _, rule := range forwardAccepts(n) {
-			for iptables(tool, "-C", rule) == nil {
-				if err := iptables(tool, "-D", rule); err != nil {
+			for iptables(ctx, tool, "-C", rule) == nil {
+				if err := iptables(ctx, tool, "-D", rule); err != nil {
 					return fmt.Errorf("network %q: %w", n.Spec.Name, err)
 				}
 			}
@@ -97,8 +99,8 @@ func removeForwardAccepts(n *Network) error {
 
 // forwardInUse reports whether tool's FORWARD chain drops by default or has
 // rules. Listing does not create iptables-nft's tables.
-func forwardInUse(tool string) bool {
-	out, err := exec.Command(tool, "-w", "-S", "FORWARD").Output()
+func forwardInUse(ctx context.Context, tool string) bool {
+	out, err := exec.CommandContext(ctx, tool, "-w", "-S", "FORWARD").Output()
 	if err != nil {
 		return false // no iptables here: nothing can drop our traffic
 	}
@@ -106,10 +108,10 @@ func forwardInUse(tool string) bool {
 	return strings.Contains(s, "-P FORWARD DROP") || strings.Contains(s, "-A FORWARD")
 }
 
-func iptables(tool, op string, rule []string) error {
+func iptables(ctx context.Context, tool, op string, rule []string) error {
 	args := append([]string{"-w", op, "FORWARD"}, rule...)
 	var stderr bytes.Buffer
-	cmd := exec.Command(tool, args...)
+	cmd := exec.CommandContext(ctx, tool, args...)
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s %s: %w: %s", tool, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))

@@ -2,6 +2,7 @@ package netdns
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 )
 
@@ -52,6 +53,12 @@ func (p *Pool) free(a netip.Addr) bool {
 // no-op, so that teardown can be repeated.
 func (p *Pool) Release(a netip.Addr) {
 	delete(p.Used, a)
+}
+
+func (p *Pool) clone() *Pool {
+	c := *p
+	c.Used = maps.Clone(p.Used)
+	return &c
 }
 
 // Prefix returns a with the pool's prefix length, the form an interface

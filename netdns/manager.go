@@ -61,7 +61,7 @@ func Open(ctx context.Context, opts Options) (*Manager, error) {
 			return nil, errors.Join(fmt.Errorf("re-adopt network %q: %w", n.Spec.Name, err), m.closeLocked())
 		}
 	}
-	if err := m.host(func() error { return applyRuleset(renderRuleset(m.st)) }); err != nil {
+	if err := m.host(func() error { return applyRuleset(ctx, renderRuleset(m.st)) }); err != nil {
 		return nil, errors.Join(err, m.closeLocked())
 	}
 	return m, nil

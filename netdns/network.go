@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -45,6 +46,17 @@ type Network struct {
 	Owners map[string]bool `json:"owners"`
 	V4     *Pool           `json:"v4"`
 	V6     *Pool           `json:"v6,omitempty"`
+}
+
+// clone returns a copy of n that shares nothing with it, for callers.
+func (n *Network) clone() Network {
+	c := *n
+	c.Owners = maps.Clone(n.Owners)
+	c.V4 = n.V4.clone()
+	if n.V6 != nil {
+		c.V6 = n.V6.clone()
+	}
+	return c
 }
 
 // DNS returns the address the network's DNS server listens on: its gateway.

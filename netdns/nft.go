@@ -2,6 +2,7 @@ package netdns
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -129,8 +130,8 @@ func sortedNetworks(s *state) []*Network {
 
 // applyRuleset hands the script to nft(8) in the calling thread's network
 // namespace.
-func applyRuleset(script string) error {
-	cmd := exec.Command("nft", "-f", "-")
+func applyRuleset(ctx context.Context, script string) error {
+	cmd := exec.CommandContext(ctx, "nft", "-f", "-")
 	cmd.Stdin = strings.NewReader(script)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -133,5 +133,5 @@ func (m *Manager) Unpublish(ctx context.Context, key string) error {
 		return fmt.Errorf("unpublish %s: %w", key, ErrNotFound)
 	}
 	delete(m.st.Ports, key)
-	return m.commit()
+	return m.commit(ctx)
 }

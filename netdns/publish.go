@@ -45,9 +45,9 @@ func (m *Manager) Publish(ctx context.Context, spec PortSpec) (Binding, error) {
 	b := &Binding{Network: spec.Network, ID: spec.ID, HostIP: spec.HostIP, HostPort: port,
 		Protocol: spec.Protocol, Addr: addr, ContainerPort: spec.ContainerPort}
 	m.st.Ports[b.Key()] = b
-	if err := m.commit(); err != nil {
+	if err := m.commit(ctx); err != nil {
 		delete(m.st.Ports, b.Key())
-		return Binding{}, errors.Join(err, m.commit())
+		return Binding{}, errors.Join(err, m.commit(ctx))
 	}
 	return *b, nil
 }

@@ -199,3 +199,30 @@ func assertCleanBut(t *testing.T, ns string, own ...string) {
 	}
 	assertClean(t, ns)
 }
+
+func TestRootForwardDropSetAfterNetwork(t *testing.T) {
+	host, m, _ := rootSetup(t)
+	ctx := t.Context()
+	if _, err := m.CreateNetwork(ctx, NetworkSpec{Name: "app_default"}); err != nil {
+		t.Fatal(err)
+	}
+	// dockerd starts after the network was made, and drops forwarding.
+	run(t, host, "iptables", "-P", "FORWARD", "DROP")
+	a, b := newNetNS(t), newNetNS(t)
+	attach(t, m, a, "app_default", "a")
+	epB := attach(t, m, b, "app_default", "b")
+	serveHTTP(t, b, ":8080", "b")
+	url := "http://" + net.JoinHostPort(epB.IPv4.Addr().String(), "8080")
+	if body, err := get(t, httpClient(a, ""), url); err != nil || body != "b" {
+		t.Fatalf("traffic on the bridge after FORWARD DROP: %q, %v", body, err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if err := m.Detach(ctx, "app_default", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.RemoveNetwork(ctx, "app_default", ""); err != nil {
+		t.Fatal(err)
+	}
+	assertClean(t, host)
+}
