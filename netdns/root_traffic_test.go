@@ -1,12 +1,14 @@
 package netdns
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 // outside gives the host namespace a neighbour standing for the internet:
@@ -149,6 +151,15 @@ func TestRootPublishedPort(t *testing.T) {
 			t.Errorf("GET %s from %s: %q, %v", tt.url, tt.c, body, err)
 		}
 	}
+	udp, err := m.Publish(ctx, PortSpec{Service: "web", Network: "app_default", ID: "web1",
+		HostPortStart: 15353, HostPortEnd: 15360, ContainerPort: 53, Protocol: "udp"})
+	if err != nil || udp.HostPort != 15353 {
+		t.Fatalf("udp port: %+v, %v", udp, err)
+	}
+	echoUDP(t, web, ":53")
+	if got, err := askUDP(ctx, host, "127.0.0.1:15353", "ping"); err != nil || got != "ping" {
+		t.Errorf("udp through published port: %q, %v", got, err)
+	}
 	if err := m.Unpublish(ctx, fixed.Key()); err != nil {
 		t.Fatal(err)
 	}
@@ -225,4 +236,40 @@ func TestRootForwardDropSetAfterNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertClean(t, host)
+}
+
+// echoUDP answers every datagram to addr in ns with its own contents.
+func echoUDP(t *testing.T, ns, addr string) {
+	t.Helper()
+	var pc net.PacketConn
+	if err := inNetNS(ns, func() (err error) { pc, err = net.ListenPacket("udp", addr); return err }); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			_, _ = pc.WriteTo(buf[:n], from)
+		}
+	}()
+}
+
+// askUDP sends msg to addr from ns and returns the reply.
+func askUDP(ctx context.Context, ns, addr, msg string) (string, error) {
+	c, err := dialIn(ns)(ctx, "udp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+	if _, err := c.Write([]byte(msg)); err != nil {
+		return "", err
+	}
+	buf := make([]byte, 1500)
+	n, err := c.Read(buf)
+	return string(buf[:n]), err
 }
