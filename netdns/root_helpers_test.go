@@ -132,22 +132,6 @@ func serveHTTP(t *testing.T, ns, addr, body string) net.Addr {
 	return l.Addr()
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %v", what, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // attach attaches the namespace ns to network as id, with a default route.
 func attach(t testing.TB, m *Manager, ns, network, id string) Endpoint {
 	t.Helper()
