@@ -93,14 +93,19 @@ func (m *Manager) commit(ctx context.Context) error {
 }
 
 // RemoveNetwork removes owner from the network's owners and, when none is
-// left, the network itself: DNS server, rules, bridge. A network that still
-// has endpoints is not removed (ErrInUse). An unknown network is ErrNotFound.
+// left, the network itself: DNS server, rules, bridge. A caller that is not
+// an owner (a project that uses it as external) removes nothing. A network
+// that still has endpoints is not removed (ErrInUse). An unknown network is
+// ErrNotFound.
 func (m *Manager) RemoveNetwork(ctx context.Context, name, owner string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n, ok := m.st.Networks[name]
 	if !ok {
 		return fmt.Errorf("remove network %q: %w", name, ErrNotFound)
+	}
+	if !n.Owners[owner] && (owner != "" || len(n.Owners) > 0) {
+		return nil
 	}
 	delete(n.Owners, owner)
 	if len(n.Owners) > 0 {

@@ -67,6 +67,11 @@ func createVeth(n *Network, spec AttachSpec, hostIf, nsPath string) error {
 			return fmt.Errorf("mac_address %q: %w", spec.MAC, err)
 		}
 	}
+	// A veth of this name is a leftover of an attach that crashed half
+	// way: the endpoint is not in the state, so nothing else uses it.
+	if err := deleteVeth(hostIf); err != nil {
+		return err
+	}
 	if err := netlink.LinkAdd(veth); err != nil {
 		return fmt.Errorf("create veth %s/%s: %w", hostIf, spec.IfName, err)
 	}
