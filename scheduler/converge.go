@@ -11,7 +11,7 @@ import (
 // service plans s's containers: scale down, recreate what changed, start
 // what stopped, create what is missing.
 func (r *reconciler) service(s types.ServiceConfig) error {
-	hash, err := project.ServiceHash(s)
+	hash, err := r.hash(s)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (r *reconciler) service(s types.ServiceConfig) error {
 		c, ok := existing[n]
 		switch {
 		case !ok:
-			r.create(s, n, "no container", append(resources, ready...))
+			r.create(s, n, reasonNoContainer, append(resources, ready...))
 		case r.mustRecreate(s, c, hash):
 			r.recreated[s.Name] = true
 			stopped := r.remove(c, r.recreateReason(s, c, hash), nil)
@@ -48,6 +48,16 @@ func (r *reconciler) service(s types.ServiceConfig) error {
 	}
 	return nil
 }
+
+func (r *reconciler) hash(s types.ServiceConfig) (string, error) {
+	if h, ok := r.opts.Hashes[s.Name]; ok {
+		return h, nil
+	}
+	return project.ServiceHash(s)
+}
+
+// reasonNoContainer marks the creation of a container where none was.
+const reasonNoContainer = "no container"
 
 func (r *reconciler) mustRecreate(s types.ServiceConfig, c Container, hash string) bool {
 	if r.opts.NoRecreate {

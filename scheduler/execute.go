@@ -23,6 +23,7 @@ const (
 	StatusDone    EventStatus = "done"
 	StatusWarning EventStatus = "warning"
 	StatusError   EventStatus = "error"
+	StatusPlanned EventStatus = "planned" // a dry run's step
 )
 
 // Event reports progress of one step; the CLI renders the stream.
@@ -30,6 +31,8 @@ type Event struct {
 	Op     Op
 	Status EventStatus
 	Err    error
+	Step   *Step  // set for planned steps
+	Detail string // e.g. pull progress
 }
 
 // ExecuteOptions tune Execute.

@@ -92,17 +92,23 @@ func (p *Plan) Empty() bool { return len(p.Steps) == 0 }
 func (p *Plan) String() string {
 	var b strings.Builder
 	for _, s := range p.Steps {
-		fmt.Fprintf(&b, "#%d %s", s.ID, s.Op)
-		if len(s.After) > 0 {
-			ids := make([]string, len(s.After))
-			for i, a := range s.After {
-				ids[i] = "#" + strconv.Itoa(a.ID)
-			}
-			b.WriteString(" after " + strings.Join(ids, ","))
-		}
+		b.WriteString(s.String())
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// String prints the step as a plan line.
+func (s *Step) String() string {
+	line := fmt.Sprintf("#%d %s", s.ID, s.Op)
+	if len(s.After) > 0 {
+		ids := make([]string, len(s.After))
+		for i, a := range s.After {
+			ids[i] = "#" + strconv.Itoa(a.ID)
+		}
+		line += " after " + strings.Join(ids, ",")
+	}
+	return line
 }
 
 func (o Op) String() string {

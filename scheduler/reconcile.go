@@ -19,6 +19,9 @@ type UpOptions struct {
 	// Pull is the pull policy for images missing or stale: "missing"
 	// (the default), "always" or "never". A service's pull_policy wins.
 	Pull string
+	// Hashes, when set, are the config hashes to compare with, by
+	// service; otherwise they are computed from the project.
+	Hashes map[string]string
 }
 
 // Result is a plan and what reconcile found worth saying without acting.

@@ -15,7 +15,12 @@ type globalOptions struct {
 }
 
 func (g *globalOptions) bind(cmd *cobra.Command) {
-	flags := cmd.PersistentFlags()
+	// Global flags go before the command, as with Docker Compose: they are
+	// the root's own (parsed while cobra traverses to the command), so a
+	// command is free to use their shorthands (logs -f is --follow).
+	cmd.TraverseChildren = true
+	flags := cmd.Flags()
+	flags.SetInterspersed(false)
 	flags.StringArrayVarP(&g.Files, "file", "f", nil, "Compose configuration files")
 	flags.StringVarP(&g.ProjectName, "project-name", "p", "", "Project name")
 	flags.StringVar(&g.ProjectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")

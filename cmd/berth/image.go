@@ -101,18 +101,8 @@ func newImageRemoveCommand(global *globalOptions, streams Streams) *cobra.Comman
 			return failed
 		},
 	}
-	shadowComposeFile(cmd)
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "Force removal of the image")
 	return cmd
-}
-
-// shadowComposeFile frees -f for --force, as docker's image verbs use it:
-// the global -f is compose's --file, which cobra would merge into cmd and
-// refuse the shorthand twice. A hidden local --file, never read, keeps the
-// global one out of this command.
-func shadowComposeFile(cmd *cobra.Command) {
-	cmd.Flags().StringArray("file", nil, "unused")
-	_ = cmd.Flags().MarkHidden("file") // the flag was just defined
 }
 
 // printRemoved prints what was untagged and deleted, tags in docker's
@@ -154,7 +144,6 @@ func newImagePruneCommand(global *globalOptions, streams Streams) *cobra.Command
 			return nil
 		},
 	}
-	shadowComposeFile(cmd)
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Remove all unused images, not just dangling ones")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "Do not prompt for confirmation")
 	return cmd

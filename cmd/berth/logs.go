@@ -32,7 +32,7 @@ func newLogsCommand(global *globalOptions, streams Streams) *cobra.Command {
 				tail = n
 			}
 			for _, t := range []string{o.since, o.until} {
-				if _, err := parseTimeBound(t, time.Now()); err != nil {
+				if _, err := api.ParseTime(t, time.Now()); err != nil {
 					return err
 				}
 			}
@@ -58,26 +58,6 @@ func newLogsCommand(global *globalOptions, streams Streams) *cobra.Command {
 	f.StringVar(&o.since, "since", "", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
 	f.StringVar(&o.until, "until", "", "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
 	return cmd
-}
-
-// parseTimeBound reads --since/--until as Docker does: RFC 3339 (with or
-// without fraction), a date, Unix seconds, or a duration back from now.
-func parseTimeBound(s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	if sec, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(sec, 0), nil
-	}
-	return time.Time{}, fmt.Errorf("invalid time %q: want RFC 3339, a date, Unix seconds or a duration like 42m", s)
 }
 
 // ago renders a creation time as Docker's "5 minutes ago".

@@ -177,7 +177,7 @@ func newVolumeRemoveCommand(global *globalOptions, streams Streams) *cobra.Comma
 			return errors.Join(errs...)
 		},
 	}
-	cmd.Flags().BoolVar(&force, "force", false, "Force the removal of one or more volumes")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "Force the removal of one or more volumes")
 	return cmd
 }
 

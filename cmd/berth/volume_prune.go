@@ -42,7 +42,7 @@ func newVolumePruneCommand(global *globalOptions, streams Streams) *cobra.Comman
 	}
 	flags := cmd.Flags()
 	flags.BoolVarP(&opts.All, "all", "a", false, "Remove all unused volumes, not just anonymous ones")
-	flags.BoolVar(&opts.Force, "force", false, "Do not prompt for confirmation")
+	flags.BoolVarP(&opts.Force, "force", "f", false, "Do not prompt for confirmation")
 	flags.StringArrayVar(&opts.Filters, "filter", nil, "Provide filter values (e.g. \"label=<label>\")")
 	return cmd
 }
