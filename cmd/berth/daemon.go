@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -43,6 +46,7 @@ func newDaemonCommand(global *globalOptions, streams Streams) *cobra.Command {
 // socket until ctx ends.
 func runDaemon(ctx context.Context, root, socket string, streams Streams) error {
 	log := slog.New(slog.NewTextHandler(streams.Err, nil))
+	ensureSystemPath()
 	engine, closeAll, err := openEngine(ctx, root)
 	if err != nil {
 		return err
@@ -55,6 +59,12 @@ func runDaemon(ctx context.Context, root, socket string, streams Streams) error 
 	if err != nil {
 		return err
 	}
+	// The pid file lets tools (and tests) end exactly this daemon.
+	pidFile := filepath.Join(filepath.Dir(socket), "daemon.pid")
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return err
+	}
+	defer os.Remove(pidFile)
 	log.Info("berth daemon listening", "socket", socket, "root", root)
 	return api.NewServer(&api.EngineBackend{Engine: engine}).Serve(ctx, l)
 }
@@ -84,4 +94,21 @@ func openEngine(ctx context.Context, root string) (*scheduler.Engine, func(), er
 		return nil, nil, err
 	}
 	return engine, func() { nets.Close() }, nil
+}
+
+// ensureSystemPath adds the system binary directories to PATH when the
+// caller's lacks them: the daemon runs tools such as nft, which Debian
+// keeps in /usr/sbin, and a user's PATH often leaves that out.
+func ensureSystemPath() {
+	path := os.Getenv("PATH")
+	have := map[string]bool{}
+	for _, dir := range filepath.SplitList(path) {
+		have[dir] = true
+	}
+	for _, dir := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
+		if !have[dir] {
+			path += string(filepath.ListSeparator) + dir
+		}
+	}
+	os.Setenv("PATH", strings.TrimPrefix(path, string(filepath.ListSeparator)))
 }

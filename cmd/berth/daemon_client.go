@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,44 +49,69 @@ func (g *globalOptions) client(ctx context.Context) (*api.Client, error) {
 	if c.Ping(ctx) == nil {
 		return c, nil
 	}
-	if err := g.startDaemon(); err != nil {
+	exited, err := g.startDaemon()
+	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(daemonStartTimeout)
-	for time.Now().Before(deadline) {
+	deadline := time.After(daemonStartTimeout)
+	for {
 		if c.Ping(ctx) == nil {
 			return c, nil
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-exited:
+			// Another daemon may have won the race for the socket.
+			if c.Ping(ctx) == nil {
+				return c, nil
+			}
+			return nil, fmt.Errorf("berth daemon failed to start: %s", g.daemonLogTail())
+		case <-deadline:
+			return nil, fmt.Errorf("berth daemon did not answer on %s within %s; see %s", g.socket(), daemonStartTimeout, g.daemonLog())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return nil, fmt.Errorf("berth daemon did not answer on %s within %s; see %s", g.socket(), daemonStartTimeout, g.daemonLog())
+}
+
+// daemonLogTail is the last line the daemon logged: why it stopped.
+func (g *globalOptions) daemonLogTail() string {
+	b, err := os.ReadFile(g.daemonLog())
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return lines[len(lines)-1]
 }
 
 func (g *globalOptions) daemonLog() string { return filepath.Join(g.runDir(), "daemon.log") }
 
-func (g *globalOptions) startDaemon() error {
+// startDaemon starts a daemon in its own session, so that it outlives
+// this command, and returns a channel closed if it exits while this
+// command still runs (it then failed to start).
+func (g *globalOptions) startDaemon() (<-chan struct{}, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("start berth daemon: %w", err)
+		return nil, fmt.Errorf("start berth daemon: %w", err)
 	}
 	if err := os.MkdirAll(g.runDir(), 0o755); err != nil {
-		return fmt.Errorf("start berth daemon: %w", err)
+		return nil, fmt.Errorf("start berth daemon: %w", err)
 	}
 	logFile, err := os.OpenFile(g.daemonLog(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
-		return fmt.Errorf("start berth daemon: %w", err)
+		return nil, fmt.Errorf("start berth daemon: %w", err)
 	}
 	defer logFile.Close()
 	cmd := exec.Command(self, "--root", g.stateRoot(), "daemon", "--socket", g.socket())
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start berth daemon: %w", err)
+		return nil, fmt.Errorf("start berth daemon: %w", err)
 	}
-	// The daemon outlives this command: it is not ours to wait for.
-	return cmd.Process.Release()
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait() // its exit status is in its log
+		close(exited)
+	}()
+	return exited, nil
 }

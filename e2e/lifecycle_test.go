@@ -1,0 +1,190 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// webAndDB: web fetches a page from db by service name when it starts and
+// serves both on a published port.
+const webAndDB = `name: demo
+services:
+  web:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "mkdir -p /www && echo web-says-hi > /www/index.html && wget -qO- http://db:9000/ >> /www/index.html; exec httpd -f -p 8080 -h /www"]
+    ports: ["127.0.0.1:18080:8080"]
+    environment: [MODE=one]
+    depends_on: [db]
+  db:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "mkdir -p /d && echo db-says-hi > /d/index.html && exec httpd -f -p 9000 -h /d"]
+`
+
+func TestUpServesByNameAndPublishedPort(t *testing.T) {
+	s := newStack(t, webAndDB)
+	up := s.berth("up", "-d")
+	if up.exit != 0 {
+		t.Fatalf("up: exit %d\n%s", up.exit, up.stderr)
+	}
+	mustContain(t, up.stderr, " Container demo-db-1  Started", " Container demo-web-1  Started", " Network demo_default  Created")
+	var body string
+	s.eventually(10*time.Second, "web answers on 127.0.0.1:18080", func() bool {
+		var ok bool
+		body, ok = s.fetch("http://127.0.0.1:18080/")
+		return ok
+	})
+	if body != "web-says-hi\ndb-says-hi\n" {
+		t.Errorf("page %q: web did not reach db by name", body)
+	}
+	for _, name := range []string{"demo-web-1", "demo-db-1"} {
+		if c := s.container(name); c.State != "running" {
+			t.Errorf("%s is %s", name, c.State)
+		}
+	}
+	logs := s.mustBerth("logs", "--no-color")
+	mustContain(t, s.mustBerth("ps"), "demo-web-1", "127.0.0.1:18080->8080/tcp")
+	_ = logs
+}
+
+func TestDownLeavesNothing(t *testing.T) {
+	s := newStack(t, webAndDB)
+	s.mustBerth("up", "-d")
+	s.mustBerth("down", "-t", "1")
+	if rows := s.containers(); len(rows) != 0 {
+		t.Errorf("containers left: %v", rows)
+	}
+	if links := s.exec("ip", "-o", "link", "show"); strings.Count(links, "\n") != 1 {
+		t.Errorf("interfaces left in the namespace:\n%s", links)
+	}
+	if rules := s.exec("nft", "list", "ruleset"); strings.TrimSpace(rules) != "" {
+		t.Errorf("nftables rules left:\n%s", rules)
+	}
+	mounts, _ := os.ReadFile("/proc/self/mountinfo")
+	if strings.Contains(string(mounts), s.root) {
+		t.Errorf("mounts left under %s", s.root)
+	}
+	for _, dir := range []string{"runtime/containers", "engine/containers"} {
+		entries, _ := os.ReadDir(filepath.Join(s.root, dir))
+		if len(entries) != 0 {
+			t.Errorf("%s not empty: %d entries", dir, len(entries))
+		}
+	}
+}
+
+func TestEditRecreatesOnlyTheChangedService(t *testing.T) {
+	s := newStack(t, webAndDB)
+	s.mustBerth("up", "-d")
+	before := map[string]string{}
+	for _, c := range s.containers() {
+		before[c.Name] = c.ID
+	}
+	s.write("compose.yaml", strings.ReplaceAll(strings.ReplaceAll(webAndDB, "REGISTRY", s.registry), "MODE=one", "MODE=two"))
+	up := s.berth("up", "-d")
+	if up.exit != 0 {
+		t.Fatalf("second up: %s", up.stderr)
+	}
+	after := map[string]string{}
+	for _, c := range s.containers() {
+		after[c.Name] = c.ID
+	}
+	if after["demo-db-1"] != before["demo-db-1"] {
+		t.Error("db was recreated though it did not change")
+	}
+	if after["demo-web-1"] == before["demo-web-1"] || after["demo-web-1"] == "" {
+		t.Error("web was not recreated though its environment changed")
+	}
+	// A third up with nothing changed touches nothing.
+	s.mustBerth("up", "-d")
+	for _, c := range s.containers() {
+		if c.ID != after[c.Name] {
+			t.Errorf("%s recreated by an up that changed nothing", c.Name)
+		}
+	}
+}
+
+// The api service becomes healthy only once a file exists; web depends on
+// it being healthy and, at start, fetches what only a healthy api serves.
+const healthGated = `name: gated
+services:
+  web:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "wget -qO- http://api:9000/ready.txt; exec sleep 1000"]
+    depends_on:
+      api:
+        condition: service_healthy
+  api:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "mkdir -p /srv && sleep 2 && echo api-ready > /srv/ready.txt; exec httpd -f -p 9000 -h /srv"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/srv/ready.txt"]
+      interval: 1s
+      start_interval: 200ms
+      start_period: 10s
+      retries: 20
+`
+
+func TestHealthGatedStartOrder(t *testing.T) {
+	s := newStack(t, healthGated)
+	up := s.berth("up", "-d")
+	if up.exit != 0 {
+		t.Fatalf("up: %s", up.stderr)
+	}
+	mustContain(t, up.stderr, "Service api  Healthy")
+	if i, j := strings.Index(up.stderr, "Service api  Healthy"), strings.Index(up.stderr, "Container gated-web-1  Starting"); j < i {
+		t.Errorf("web started before api was healthy:\n%s", up.stderr)
+	}
+	s.eventually(10*time.Second, "web logs what healthy api serves", func() bool {
+		return strings.Contains(s.mustBerth("logs", "web"), "api-ready")
+	})
+	if h := s.container("gated-api-1").Health; h != "healthy" {
+		t.Errorf("api health %q", h)
+	}
+}
+
+func TestDaemonKilledStackKeepsServingAndIsReadopted(t *testing.T) {
+	s := newStack(t, webAndDB)
+	s.mustBerth("up", "-d")
+	s.eventually(10*time.Second, "web answers", func() bool { _, ok := s.fetch("http://127.0.0.1:18080/"); return ok })
+	pid := s.daemonPid()
+	if pid == 0 {
+		t.Fatal("no daemon pid file")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually(5*time.Second, "daemon gone", func() bool { return syscall.Kill(pid, 0) != nil })
+	if _, ok := s.fetch("http://127.0.0.1:18080/"); !ok {
+		t.Error("the stack stopped serving when the daemon died")
+	}
+	// The next command starts a new daemon, which finds everything again.
+	for _, c := range s.containers() {
+		if c.State != "running" {
+			t.Errorf("%s is %s after the daemon restarted", c.Name, c.State)
+		}
+	}
+	if s.daemonPid() == pid {
+		t.Error("no new daemon")
+	}
+	s.mustBerth("down", "-t", "1")
+	if rows := s.containers(); len(rows) != 0 {
+		t.Errorf("down after re-adoption left %v", rows)
+	}
+}
+
+func TestTakenPortFailsBeforeAnyContainerStarts(t *testing.T) {
+	s := newStack(t, webAndDB)
+	l := s.listenInNetns("tcp", "127.0.0.1:18080")
+	defer l.Close()
+	up := s.berth("up", "-d")
+	if up.exit == 0 {
+		t.Fatal("up succeeded on a taken port")
+	}
+	mustContain(t, up.stderr, "18080", "web")
+	if rows := s.containers(); len(rows) != 0 {
+		t.Errorf("containers left after the failed up: %v", rows)
+	}
+}
