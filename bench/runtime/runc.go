@@ -29,23 +29,10 @@ func (r *runc) prepare() error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("runc spec: %v: %s", err, out)
 	}
-	path := filepath.Join(r.bundle, "config.json")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var spec map[string]any
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return err
-	}
-	spec["root"] = map[string]any{"path": r.rootfs, "readonly": true}
-	proc := spec["process"].(map[string]any)
-	proc["terminal"] = false
-	b, err = json.Marshal(spec)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o644)
+	return r.edit(func(spec map[string]any) {
+		spec["root"] = map[string]any{"path": r.rootfs, "readonly": true}
+		spec["process"].(map[string]any)["terminal"] = false
+	})
 }
 
 // prepareFromBerth writes the bundle's config.json from the spec berth
@@ -65,22 +52,24 @@ func (r *runc) prepareFromBerth(ctx context.Context, rt *libct.Runtime, berthRoo
 	if err != nil {
 		return err
 	}
-	var spec map[string]any
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return err
-	}
-	spec["root"] = map[string]any{"path": rootfs, "readonly": true}
-	delete(spec["linux"].(map[string]any), "cgroupsPath")
-	if b, err = json.Marshal(spec); err != nil {
-		return err
-	}
 	if err := os.MkdirAll(r.bundle, 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(r.bundle, "config.json"), b, 0o644)
+	if err := os.WriteFile(filepath.Join(r.bundle, "config.json"), b, 0o644); err != nil {
+		return err
+	}
+	return r.edit(func(spec map[string]any) {
+		spec["root"] = map[string]any{"path": rootfs, "readonly": true}
+		delete(spec["linux"].(map[string]any), "cgroupsPath")
+	})
 }
 
 func (r *runc) setArgs(args ...string) error {
+	return r.edit(func(spec map[string]any) { spec["process"].(map[string]any)["args"] = args })
+}
+
+// edit rewrites the bundle's config.json through change.
+func (r *runc) edit(change func(spec map[string]any)) error {
 	path := filepath.Join(r.bundle, "config.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -90,9 +79,8 @@ func (r *runc) setArgs(args ...string) error {
 	if err := json.Unmarshal(b, &spec); err != nil {
 		return err
 	}
-	spec["process"].(map[string]any)["args"] = args
-	b, err = json.Marshal(spec)
-	if err != nil {
+	change(spec)
+	if b, err = json.Marshal(spec); err != nil {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
