@@ -47,6 +47,8 @@ func Run(t *testing.T, newRuntime func(testing.TB) runtime.Runtime, image func(t
 		{"Exec", s.exec},
 		{"ExecCommandErrors", s.execCommandErrors},
 		{"LogsTail", s.logsTail},
+		{"Reset", s.reset},
+		{"ResetKeepsLogs", s.resetKeepsLogs},
 		{"NotFound", s.notFound},
 	}
 	for _, tc := range tests {
