@@ -37,9 +37,15 @@ type Runtime interface {
 	// not executable in the image. A failed Create leaves nothing behind.
 	Create(ctx context.Context, cfg *ContainerConfig) (*Container, error)
 	// Start runs the user process of a created container and returns once
-	// it runs. ErrNotFound, ErrRunning; an exited container cannot be
-	// started again (create it anew).
+	// it runs. ErrNotFound, ErrRunning; an exited container must be Reset
+	// first.
 	Start(ctx context.Context, id string) error
+	// Reset makes an exited container created again, as Create leaves it
+	// (a new init waiting, a new network namespace to attach networks to),
+	// keeping its writable layer and its logs: Docker's restart is Reset,
+	// attach, Start. A created container is returned as it is.
+	// ErrNotFound, ErrRunning.
+	Reset(ctx context.Context, id string) (*Container, error)
 	// Stop sends signal (the container's stop signal when nil), waits up
 	// to grace (the container's StopGrace when negative), then SIGKILLs,
 	// and returns when the process has exited. A created container that

@@ -197,6 +197,18 @@ func (f *fakeRuntime) Start(_ context.Context, id string) error {
 	return nil
 }
 
+func (f *fakeRuntime) Reset(_ context.Context, id string) (*runtime.Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.notRunning(id)
+	if err != nil {
+		return nil, err
+	}
+	c.Status, c.Pid = runtime.StatusCreated, 0
+	copied := *c
+	return &copied, nil
+}
+
 // notRunning returns container id when it exists and does not run; f.mu
 // must be held.
 func (f *fakeRuntime) notRunning(id string) (*runtime.Container, error) {

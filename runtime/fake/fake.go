@@ -123,7 +123,7 @@ func (f *Fake) Start(_ context.Context, id string) error {
 	case runtime.StatusRunning:
 		return fmt.Errorf("start container %q: %w", id, runtime.ErrRunning)
 	case runtime.StatusExited:
-		return fmt.Errorf("start container %q: container has exited; create it again to run it", id)
+		return fmt.Errorf("start container %q: container has exited; reset it to run it again", id)
 	}
 	c.state.Status, c.state.Started = runtime.StatusRunning, time.Now().UTC()
 	c.log("stdout", c.program.Stdout)
@@ -132,6 +132,27 @@ func (f *Fake) Start(_ context.Context, id string) error {
 		c.exit(c.program.Code)
 	}
 	return nil
+}
+
+// Reset makes an exited container created again with a new process; its
+// logs stay.
+func (f *Fake) Reset(_ context.Context, id string) (*runtime.Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	switch c.state.Status {
+	case runtime.StatusRunning:
+		return nil, fmt.Errorf("reset container %q: %w", id, runtime.ErrRunning)
+	case runtime.StatusExited:
+		f.pids++
+		c.exited = make(chan struct{})
+		c.state.Status, c.state.Pid, c.state.NetNSPath = runtime.StatusCreated, f.pids, netNS(c.cfg.NetNSPath, f.pids)
+		c.state.Started, c.state.Exit = time.Time{}, runtime.ExitStatus{}
+	}
+	return snapshot(c), nil
 }
 
 // exit ends the process; the caller holds f.mu.

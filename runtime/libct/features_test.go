@@ -3,9 +3,12 @@ package libct_test
 import (
 	"bytes"
 	"debug/elf"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/berth-dev/berth/runtime"
@@ -128,4 +131,46 @@ func TestOpenStdinIsAPipeElseDevNull(t *testing.T) {
 			t.Errorf("open stdin %v: log = %q, want %q", open, logs, want)
 		}
 	}
+}
+
+func TestLostMonitorKillsAndRecords255(t *testing.T) {
+	root := t.TempDir()
+	rt := newRuntimeAt(t, root)
+	cfg := config(t, "sleep", "1000")
+	mustCreate(t, rt, cfg)
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatal(err)
+	}
+	c, err := rt.Inspect(ctx(t), cfg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shimPid := readPid(t, filepath.Join(root, "containers", cfg.ID, "shim.pid"))
+	if err := syscall.Kill(shimPid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	st, err := rt.Wait(ctx(t), cfg.ID)
+	if err != nil || st.Code != 255 {
+		t.Fatalf("Wait = %+v, %v; want 255 for a lost monitor", st, err)
+	}
+	// Dead: gone, or a zombie (this machine's PID 1 may not reap).
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.Pid)); err == nil && !strings.Contains(string(stat), ") Z ") {
+		t.Errorf("init %d still runs without its monitor: %s", c.Pid, stat)
+	}
+	if got, _ := rt.Inspect(ctx(t), cfg.ID); got == nil || got.Status != runtime.StatusExited {
+		t.Errorf("Inspect = %+v, want exited", got)
+	}
+}
+
+func readPid(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
 }

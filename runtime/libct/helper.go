@@ -39,16 +39,16 @@ func createMain(args []string) int {
 	// end up in its log. Failures travel back on the result pipe.
 	logrus.SetOutput(io.Discard)
 	if len(args) != 4 {
-		fmt.Fprintln(result, "error usage: "+createName+" ROOT ID DIR TTY")
+		_, _ = fmt.Fprintln(result, "error usage: "+createName+" ROOT ID DIR TTY")
 		return 2
 	}
 	tty, _ := strconv.ParseBool(args[3])
 	pid, err := createContainer(args[0], args[1], args[2], tty)
 	if err != nil {
-		fmt.Fprintf(result, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		_, _ = fmt.Fprintf(result, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 		return 1
 	}
-	fmt.Fprintf(result, "ok %d\n", pid)
+	_, _ = fmt.Fprintf(result, "ok %d\n", pid)
 	return 0
 }
 

@@ -26,6 +26,9 @@ func (r *Runtime) Inspect(_ context.Context, id string) (*runtime.Container, err
 		Created: rec.Created, Started: readTime(filepath.Join(dir, startedFile)),
 	}
 	exit, err := shim.ReadExit(dir)
+	if errors.Is(err, os.ErrNotExist) && r.recoverLostMonitor(id) {
+		exit, err = shim.ReadExit(dir)
+	}
 	switch {
 	case err == nil:
 		c.Status = runtime.StatusExited

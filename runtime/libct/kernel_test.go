@@ -145,7 +145,7 @@ func TestSurvivesItsCreatorAndIsReadopted(t *testing.T) {
 	roottest.Require(t)
 	root := t.TempDir()
 	cfg := config(t, "sh", "-c", "echo up; exec sleep 1000")
-	spawnElsewhere(t, root, cfg)
+	spawnElsewhere(t, root, cfg, false)
 	rt, err := libct.New(root)
 	if err != nil {
 		t.Fatal(err)
@@ -172,4 +172,61 @@ func TestSurvivesItsCreatorAndIsReadopted(t *testing.T) {
 		t.Fatalf("Wait = %+v, %v; want 137", st, err)
 	}
 	assertRemoveLeavesNothing(t, rt, root, cfg.ID)
+}
+
+func TestStartFromAnotherProcessThanCreate(t *testing.T) {
+	roottest.Require(t)
+	root := t.TempDir()
+	cfg := config(t, "sh", "-c", "echo started; exit 9")
+	spawnElsewhere(t, root, cfg, true)
+	rt := newRuntimeAt(t, root)
+	t.Cleanup(func() { _ = rt.Remove(context.Background(), cfg.ID) })
+	if c, err := rt.Inspect(ctx(t), cfg.ID); err != nil || c.Status != runtime.StatusCreated {
+		t.Fatalf("Inspect = %+v, %v; want created", c, err)
+	}
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if st, err := rt.Wait(ctx(t), cfg.ID); err != nil || st.Code != 9 {
+		t.Fatalf("Wait = %+v, %v; want 9", st, err)
+	}
+	if logs := logText(t, rt, cfg.ID); logs != "stdout: started\n" {
+		t.Errorf("logs = %q", logs)
+	}
+}
+
+func TestExecStdinAndFollowLogs(t *testing.T) {
+	rt := newRuntime(t)
+	cfg := config(t, "sh", "-c", "echo first; read line")
+	cfg.Process.OpenStdin = true
+	mustCreate(t, rt, cfg)
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	code, err := rt.Exec(ctx(t), cfg.ID, &runtime.ExecConfig{Args: []string{"cat"}, Stdin: strings.NewReader("piped\n"), Stdout: &out})
+	if err != nil || code != 0 || out.String() != "piped\n" {
+		t.Errorf("Exec cat = %d, %v, %q; want the piped input back", code, err, out.String())
+	}
+	// Follow a running container: "first" comes at once, and the stream
+	// ends when the container exits.
+	lines := make(chan string, 4)
+	done := make(chan error, 1)
+	go func() {
+		done <- rt.Logs(ctx(t), cfg.ID, runtime.LogOptions{Tail: -1, Follow: true}, func(e runtime.LogEntry) error {
+			lines <- string(e.Line)
+			return nil
+		})
+	}()
+	if l := <-lines; l != "first\n" {
+		t.Fatalf("first followed line = %q", l)
+	}
+	// The container waits on its stdin, which the shim holds open: only
+	// a kill ends it.
+	if err := rt.Kill(ctx(t), cfg.ID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Logs follow: %v", err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/moby/sys/capability"
 	"github.com/opencontainers/runc/libcontainer/capabilities"
 	"github.com/opencontainers/runtime-spec/specs-go"
 
@@ -49,7 +50,7 @@ func addSecurity(s *specs.Spec, cfg *runtime.ContainerConfig) error {
 func capSet(cfg *runtime.ContainerConfig) ([]string, error) {
 	known := capabilities.KnownCapabilities()
 	if cfg.Privileged {
-		return known, nil
+		return allCaps(), nil
 	}
 	set := slices.Clone(defaultCaps)
 	for _, c := range cfg.CapAdd {
@@ -58,7 +59,7 @@ func capSet(cfg *runtime.ContainerConfig) ([]string, error) {
 			return nil, err
 		}
 		if name == "ALL" {
-			set = slices.Clone(known)
+			set = allCaps()
 		} else if !slices.Contains(set, name) {
 			set = append(set, name)
 		}
@@ -85,4 +86,22 @@ func capName(c string, known []string) (string, error) {
 		return "", fmt.Errorf("unknown capability %q", c)
 	}
 	return name, nil
+}
+
+// allCaps is "every capability": those the kernel supports that this
+// process still has in its bounding set. A capability dropped from the
+// bounding set can never be regained (capabilities(7)), so asking for it
+// would only make the container's init fail.
+func allCaps() []string {
+	supported, err := capability.ListSupported()
+	if err != nil {
+		supported = capability.ListKnown()
+	}
+	var out []string
+	for _, c := range supported {
+		if ok, err := capability.GetBound(c); err == nil && ok {
+			out = append(out, "CAP_"+strings.ToUpper(c.String()))
+		}
+	}
+	return out
 }

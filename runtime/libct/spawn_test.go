@@ -18,8 +18,9 @@ import (
 const spawnEnv = "BERTH_LIBCT_TEST_SPAWN"
 
 type spawnRequest struct {
-	Root   string
-	Config runtime.ContainerConfig
+	Root       string
+	Config     runtime.ContainerConfig
+	CreateOnly bool // leave it created, init waiting
 }
 
 // spawnHook runs the spawn request in this process, if there is one.
@@ -45,17 +46,17 @@ func spawn(v string) error {
 		return err
 	}
 	ctx := context.Background()
-	if _, err := rt.Create(ctx, &req.Config); err != nil {
+	if _, err := rt.Create(ctx, &req.Config); err != nil || req.CreateOnly {
 		return err
 	}
 	return rt.Start(ctx, req.Config.ID)
 }
 
 // spawnElsewhere creates and starts cfg from another process, which has
-// exited when this returns.
-func spawnElsewhere(t *testing.T, root string, cfg *runtime.ContainerConfig) {
+// exited when this returns; with createOnly it only creates it.
+func spawnElsewhere(t *testing.T, root string, cfg *runtime.ContainerConfig, createOnly bool) {
 	t.Helper()
-	req, err := json.Marshal(spawnRequest{Root: root, Config: *cfg})
+	req, err := json.Marshal(spawnRequest{Root: root, Config: *cfg, CreateOnly: createOnly})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,8 @@ import (
 )
 
 // errExited: Start was asked to run a container whose process already
-// ran; libcontainer cannot run init twice, so it must be created again.
-var errExited = errors.New("container has exited; create it again to run it")
+// ran; libcontainer cannot run init twice, so Reset must make a new one.
+var errExited = errors.New("container has exited; reset it to run it again")
 
 // Start releases the waiting init: opening libcontainer's exec fifo lets it
 // execve the user process.

@@ -40,8 +40,11 @@ func (r *Runtime) Wait(ctx context.Context, id string) (runtime.ExitStatus, erro
 		if !errors.Is(err, os.ErrNotExist) {
 			return runtime.ExitStatus{}, fmt.Errorf("wait container %q: %w", id, err)
 		}
-		if fd < 0 {
+		if fd < 0 && !r.recoverLostMonitor(id) {
 			return runtime.ExitStatus{}, fmt.Errorf("wait container %q: monitor exited without recording an exit: %s", id, shimLog(dir))
+		}
+		if fd < 0 {
+			continue // recorded now
 		}
 		if err := ctx.Err(); err != nil {
 			return runtime.ExitStatus{}, err

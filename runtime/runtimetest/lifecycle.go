@@ -128,6 +128,7 @@ func (s *suite) notFound(t *testing.T) {
 		"Inspect": second(rt.Inspect(ctx(t), id)),
 		"Wait":    second(rt.Wait(ctx(t), id)),
 		"Exec":    second(rt.Exec(ctx(t), id, &runtime.ExecConfig{Args: []string{"true"}})),
+		"Reset":   second(rt.Reset(ctx(t), id)),
 	}
 	for name, err := range errs {
 		if !errors.Is(err, runtime.ErrNotFound) {
@@ -137,3 +138,48 @@ func (s *suite) notFound(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// reset: an exited container runs again after Reset, with a new process,
+// and its log keeps the output of both runs.
+func (s *suite) reset(t *testing.T) {
+	rt := s.newRuntime(t)
+	cfg := s.run(t, rt, cmdExit3...)
+	wait(t, rt, cfg.ID)
+	if err := rt.Start(ctx(t), cfg.ID); err == nil {
+		t.Error("Start of an exited container succeeded without Reset")
+	}
+	c, err := rt.Reset(ctx(t), cfg.ID)
+	if err != nil {
+		t.Fatalf("Reset: %v", err)
+	}
+	if c.Status != runtime.StatusCreated || c.Pid <= 0 || c.NetNSPath == "" {
+		t.Fatalf("Reset = %+v, want created with a pid and a netns path", c)
+	}
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Start after Reset: %v", err)
+	}
+	if st := wait(t, rt, cfg.ID); st.Code != 3 {
+		t.Fatalf("second run exit = %d, want 3", st.Code)
+	}
+	running := s.run(t, rt, cmdSleep...)
+	if _, err := rt.Reset(ctx(t), running.ID); !errors.Is(err, runtime.ErrRunning) {
+		t.Errorf("Reset of a running container = %v, want ErrRunning", err)
+	}
+}
+
+// resetKeepsLogs: the output of every run stays in the log.
+func (s *suite) resetKeepsLogs(t *testing.T) {
+	rt := s.newRuntime(t)
+	cfg := s.run(t, rt, cmdLines...)
+	wait(t, rt, cfg.ID)
+	if _, err := rt.Reset(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Reset: %v", err)
+	}
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	wait(t, rt, cfg.ID)
+	if got := logs(t, rt, cfg.ID, runtime.LogOptions{Tail: -1}); len(got) != 6 {
+		t.Errorf("logs after two runs = %q, want 6 lines", got)
+	}
+}

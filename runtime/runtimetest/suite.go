@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -46,6 +47,8 @@ func Run(t *testing.T, newRuntime func(testing.TB) runtime.Runtime, image func(t
 		{"Exec", s.exec},
 		{"ExecCommandErrors", s.execCommandErrors},
 		{"LogsTail", s.logsTail},
+		{"Reset", s.reset},
+		{"ResetKeepsLogs", s.resetKeepsLogs},
 		{"NotFound", s.notFound},
 	}
 	for _, tc := range tests {
@@ -58,7 +61,7 @@ var ids atomic.Int64
 // config is a container of the busybox image running args.
 func (s *suite) config(t testing.TB, args ...string) *runtime.ContainerConfig {
 	return &runtime.ContainerConfig{
-		ID:        fmt.Sprintf("rtt-%d-%d", time.Now().UnixNano()%1e6, ids.Add(1)),
+		ID:        fmt.Sprintf("rtt-%d-%d", os.Getpid(), ids.Add(1)),
 		Labels:    map[string]string{"com.docker.compose.service": "test"},
 		LowerDirs: s.image(t),
 		Process: runtime.Process{

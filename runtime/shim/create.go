@@ -15,11 +15,11 @@ import (
 // stdio, and returns init's pid and the streams to log. The helper writes
 // "ok <pid>" or "error <reason>" on its fd 3.
 func create(cfg *Config) (int, []stream, error) {
-	io, err := newStdio(cfg)
+	std, err := newStdio(cfg)
 	if err != nil {
 		return 0, nil, err
 	}
-	defer io.closeChildEnds()
+	defer std.closeChildEnds()
 	result, resultW, err := os.Pipe()
 	if err != nil {
 		return 0, nil, fmt.Errorf("result pipe: %w", err)
@@ -28,10 +28,10 @@ func create(cfg *Config) (int, []stream, error) {
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/exe",
 		Args:       cfg.Helper,
-		Stdin:      io.stdin,
-		Stdout:     io.stdout,
-		Stderr:     io.stderr,
-		ExtraFiles: append([]*os.File{resultW}, io.extra...),
+		Stdin:      std.stdin,
+		Stdout:     std.stdout,
+		Stderr:     std.stderr,
+		ExtraFiles: append([]*os.File{resultW}, std.extra...),
 	}
 	if err := cmd.Start(); err != nil {
 		resultW.Close()
@@ -42,10 +42,10 @@ func create(cfg *Config) (int, []stream, error) {
 	waitErr := cmd.Wait()
 	pid, err := parseResult(line, waitErr)
 	if err != nil {
-		io.closeParentEnds()
+		std.closeParentEnds()
 		return 0, nil, err
 	}
-	streams, err := io.streams()
+	streams, err := std.streams()
 	return pid, streams, err
 }
 

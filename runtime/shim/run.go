@@ -31,11 +31,13 @@ func run(dir string) error {
 	// aimed at that session are not for us.
 	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
 	pid, streams, err := create(cfg)
+	// A failed report means the runtime that asked is gone; the container
+	// is on disk all the same, and a later runtime finds it there.
 	if err != nil {
-		fmt.Fprintf(report, "error %v\n", err)
+		_, _ = fmt.Fprintf(report, "error %v\n", err)
 		return nil
 	}
-	fmt.Fprintf(report, "ok %d\n", pid)
+	_, _ = fmt.Fprintf(report, "ok %d\n", pid)
 	report.Close()
 	return monitor(dir, cfg, pid, streams)
 }
