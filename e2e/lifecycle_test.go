@@ -60,7 +60,7 @@ func TestDownLeavesNothing(t *testing.T) {
 	if links := s.exec("ip", "-o", "link", "show"); strings.Count(links, "\n") != 1 {
 		t.Errorf("interfaces left in the namespace:\n%s", links)
 	}
-	if rules := s.exec("nft", "list", "ruleset"); strings.TrimSpace(rules) != "" {
+	if rules := s.exec("/usr/sbin/nft", "list", "ruleset"); strings.TrimSpace(rules) != "" {
 		t.Errorf("nftables rules left:\n%s", rules)
 	}
 	mounts, _ := os.ReadFile("/proc/self/mountinfo")
@@ -187,4 +187,51 @@ func TestTakenPortFailsBeforeAnyContainerStarts(t *testing.T) {
 	if rows := s.containers(); len(rows) != 0 {
 		t.Errorf("containers left after the failed up: %v", rows)
 	}
+}
+
+// flaky crashes twice (it counts its runs in a volume), then stays up.
+const crashing = `name: crashy
+services:
+  flaky:
+    image: REGISTRY/busybox:latest
+    restart: on-failure
+    volumes: [state:/state]
+    command: ["sh", "-c", "echo run >> /state/runs; n=$$(wc -l < /state/runs); echo run $$n; [ $$n -ge 3 ] && exec sleep 1000; exit 3"]
+volumes:
+  state: {}
+`
+
+func TestCrashingServiceIsRestartedByPolicy(t *testing.T) {
+	s := newStack(t, crashing)
+	s.mustBerth("up", "-d")
+	s.eventually(20*time.Second, "flaky runs a third time and stays up", func() bool {
+		c := s.container("crashy-flaky-1")
+		return c.State == "running" && strings.Contains(s.mustBerth("logs", "flaky"), "run 3")
+	})
+	logs := s.mustBerth("logs", "--no-log-prefix", "flaky")
+	if strings.Count(logs, "run ") != 3 {
+		t.Errorf("want three runs in the logs of the one container, got:\n%s", logs)
+	}
+}
+
+func TestStopThenUpStartsTheSameContainers(t *testing.T) {
+	s := newStack(t, webAndDB)
+	s.mustBerth("up", "-d")
+	ids := map[string]string{}
+	for _, c := range s.containers() {
+		ids[c.Name] = c.ID
+	}
+	s.mustBerth("stop", "-t", "1")
+	for _, c := range s.containers() {
+		if c.State != "exited" {
+			t.Errorf("%s is %s after stop", c.Name, c.State)
+		}
+	}
+	s.mustBerth("up", "-d")
+	for _, c := range s.containers() {
+		if c.ID != ids[c.Name] || c.State != "running" {
+			t.Errorf("%s: id %s state %s; want the same container running", c.Name, c.ID, c.State)
+		}
+	}
+	s.eventually(10*time.Second, "web answers again", func() bool { _, ok := s.fetch("http://127.0.0.1:18080/"); return ok })
 }

@@ -51,6 +51,15 @@ func (x *executor) createContainer(ctx context.Context, op Op) (err error) {
 	if err := x.engine.saveSpec(id, cfg); err != nil {
 		return err
 	}
+	if !sharesNetwork(s) {
+		plan, err := planNetwork(x.project, s, id, op.Resource)
+		if err != nil {
+			return err
+		}
+		if err := x.engine.saveNetPlan(id, plan); err != nil {
+			return err
+		}
+	}
 	sup, err := supervisionOf(s, img)
 	if err != nil {
 		return fmt.Errorf("service %q: %w", s.Name, err)
@@ -65,7 +74,7 @@ func (x *executor) createContainer(ctx context.Context, op Op) (err error) {
 	x.mu.Lock()
 	x.created[op.Resource] = id
 	x.mu.Unlock()
-	return x.engine.connect(ctx, x.project, s, c, op.Resource, dir)
+	return x.engine.connect(ctx, c)
 }
 
 func (x *executor) containerConfig(ctx context.Context, op Op, s types.ServiceConfig, img runtime.ImageConfig, id, dir string) (*runtime.ContainerConfig, error) {

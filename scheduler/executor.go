@@ -94,13 +94,7 @@ func (x *executor) startContainer(ctx context.Context, op Op) error {
 	if err := x.engine.setManuallyStopped(id, false); err != nil {
 		return err
 	}
-	if err := x.engine.rt.Start(ctx, id); err != nil && !errors.Is(err, runtime.ErrRunning) {
-		return err
-	}
-	if err := x.engine.registerNames(ctx, id); err != nil {
-		return err
-	}
-	c, err := x.engine.rt.Inspect(ctx, id)
+	c, err := x.engine.start(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,34 @@ import (
 	"github.com/berth-dev/berth/volumes"
 )
 
+// start runs a container's process and publishes its names. An exited
+// container is reset first — a new init waiting in a new network
+// namespace, its writable layer and logs kept — and plumbed into its
+// networks again, as Docker restarts a container.
+func (e *Engine) start(ctx context.Context, id string) (*runtime.Container, error) {
+	c, err := e.rt.Inspect(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == runtime.StatusExited {
+		if c, err = e.rt.Reset(ctx, id); err != nil {
+			return nil, err
+		}
+		if err := e.connect(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	if c.Status != runtime.StatusRunning {
+		if err := e.rt.Start(ctx, id); err != nil && !errors.Is(err, runtime.ErrRunning) {
+			return nil, err
+		}
+	}
+	if err := e.registerNames(ctx, id); err != nil {
+		return nil, err
+	}
+	return e.rt.Inspect(ctx, id)
+}
+
 // stop withdraws a container's names from DNS first — a stopping
 // container's address must not be handed out — then stops it: its stop
 // signal, the grace period, SIGKILL; or SIGKILL at once with kill.

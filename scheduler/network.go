@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -46,69 +47,117 @@ func (e *Engine) networkFiles(s types.ServiceConfig, cfg *runtime.ContainerConfi
 	return nil
 }
 
-// connect attaches a created container's namespace to each of its
-// networks, highest priority first as eth0, eth1, ..., publishes its
-// ports, and writes its hosts, resolv.conf and hostname.
-func (e *Engine) connect(ctx context.Context, p *types.Project, s types.ServiceConfig, c *runtime.Container, name, dir string) error {
-	if sharesNetwork(s) {
-		return nil
-	}
-	hosts := netdns.HostsSpec{Hostname: hostnameOf(s, c.ID), Names: []string{name}}
-	var resolv netdns.ResolvSpec
-	resolv.DNS, resolv.Search, resolv.Options = s.DNS, s.DNSSearch, s.DNSOpts
-	for _, h := range s.ExtraHosts.AsList(":") {
-		host, addr, _ := strings.Cut(h, ":")
-		hosts.ExtraHosts = append(hosts.ExtraHosts, netdns.ExtraHost{Name: host, Addr: addr})
-	}
-	if s.NetworkMode != "none" {
-		for i, key := range s.NetworksByPriority() {
-			ep, err := e.attach(ctx, p, s, c, key, i)
-			if err != nil {
-				return err
-			}
-			hosts.Addrs = append(hosts.Addrs, ep.IPv4.Addr())
-			if i == 0 {
-				hosts.Gateway, resolv.Nameserver = ep.Gateway, ep.Gateway
-			}
-		}
-		if err := e.publish(ctx, p, s, c.ID); err != nil {
-			return err
-		}
-	}
-	return netdns.WriteFiles(dir, hosts, resolv)
+// netPlan is how one container joins berth's networks, decided once from
+// the project when the container is created and saved beside it, so that
+// a restart (by policy, or `up` of an exited container) plumbs its new
+// namespace the same way without the project model.
+type netPlan struct {
+	Attach []netdns.AttachSpec `json:"attach"` // highest priority first: eth0, eth1, ...
+	Ports  []netdns.PortSpec   `json:"ports,omitempty"`
+	Hosts  netdns.HostsSpec    `json:"hosts"`
+	Resolv netdns.ResolvSpec   `json:"resolv"`
 }
 
-func (e *Engine) attach(ctx context.Context, p *types.Project, s types.ServiceConfig, c *runtime.Container, key string, index int) (netdns.Endpoint, error) {
+// planNetwork decides how container id of s joins its networks.
+func planNetwork(p *types.Project, s types.ServiceConfig, id, name string) (netPlan, error) {
+	plan := netPlan{Hosts: netdns.HostsSpec{Hostname: hostnameOf(s, id), Names: []string{name}}}
+	plan.Resolv.DNS, plan.Resolv.Search, plan.Resolv.Options = s.DNS, s.DNSSearch, s.DNSOpts
+	for _, h := range s.ExtraHosts.AsList(":") {
+		host, addr, _ := strings.Cut(h, ":")
+		plan.Hosts.ExtraHosts = append(plan.Hosts.ExtraHosts, netdns.ExtraHost{Name: host, Addr: addr})
+	}
+	if s.NetworkMode == "none" {
+		return plan, nil
+	}
+	for i, key := range s.NetworksByPriority() {
+		spec, err := attachSpec(p, s, id, key, i)
+		if err != nil {
+			return plan, err
+		}
+		plan.Attach = append(plan.Attach, spec)
+	}
+	ports, err := portSpecs(p, s, id)
+	plan.Ports = ports
+	return plan, err
+}
+
+func attachSpec(p *types.Project, s types.ServiceConfig, id, key string, index int) (netdns.AttachSpec, error) {
 	n, ok := p.Networks[key]
 	if !ok {
-		return netdns.Endpoint{}, fmt.Errorf("service %q refers to undefined network %s", s.Name, key)
+		return netdns.AttachSpec{}, fmt.Errorf("service %q refers to undefined network %s", s.Name, key)
 	}
-	spec := netdns.AttachSpec{Network: n.Name, ID: c.ID, IfName: "eth" + strconv.Itoa(index), DefaultRoute: index == 0}
+	spec := netdns.AttachSpec{Network: n.Name, ID: id, IfName: "eth" + strconv.Itoa(index), DefaultRoute: index == 0}
 	if cfg := s.Networks[key]; cfg != nil {
-		if cfg.Ipv4Address != "" {
-			addr, err := netip.ParseAddr(cfg.Ipv4Address)
-			if err != nil {
-				return netdns.Endpoint{}, fmt.Errorf("service %q: networks.%s.ipv4_address: %w", s.Name, key, err)
-			}
-			spec.IPv4 = addr
+		var err error
+		if spec.IPv4, err = parseAddr(cfg.Ipv4Address); err != nil {
+			return spec, fmt.Errorf("service %q: networks.%s.ipv4_address: %w", s.Name, key, err)
 		}
-		if cfg.Ipv6Address != "" {
-			addr, err := netip.ParseAddr(cfg.Ipv6Address)
-			if err != nil {
-				return netdns.Endpoint{}, fmt.Errorf("service %q: networks.%s.ipv6_address: %w", s.Name, key, err)
-			}
-			spec.IPv6 = addr
+		if spec.IPv6, err = parseAddr(cfg.Ipv6Address); err != nil {
+			return spec, fmt.Errorf("service %q: networks.%s.ipv6_address: %w", s.Name, key, err)
 		}
 		spec.MAC = cfg.MacAddress
 	}
 	if spec.MAC == "" && index == 0 {
 		spec.MAC = s.MacAddress
 	}
-	ep, err := e.net.Attach(ctx, c.NetNSPath, spec)
-	if err != nil {
-		return ep, fmt.Errorf("service %q: network %s: %w", s.Name, n.Name, err)
+	return spec, nil
+}
+
+func parseAddr(s string) (netip.Addr, error) {
+	if s == "" {
+		return netip.Addr{}, nil
 	}
-	return ep, nil
+	return netip.ParseAddr(s)
+}
+
+func (e *Engine) saveNetPlan(id string, plan netPlan) error {
+	b, err := json.Marshal(plan)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(e.containerDir(id), "network.json"), b, 0o600)
+}
+
+func (e *Engine) netPlan(id string) (netPlan, error) {
+	var plan netPlan
+	b, err := os.ReadFile(filepath.Join(e.containerDir(id), "network.json"))
+	if err != nil {
+		return plan, err
+	}
+	return plan, json.Unmarshal(b, &plan)
+}
+
+// connect attaches a created container's namespace to its networks as its
+// saved plan says, publishes its ports and writes its hosts, resolv.conf
+// and hostname. Endpoints left from an earlier run of the container (its
+// old namespace is gone) are released first.
+func (e *Engine) connect(ctx context.Context, c *runtime.Container) error {
+	plan, err := e.netPlan(c.ID)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // shares another namespace's network
+	} else if err != nil {
+		return err
+	}
+	for _, spec := range plan.Attach {
+		if err := e.net.Detach(ctx, spec.Network, c.ID); err != nil && !errors.Is(err, netdns.ErrNotFound) {
+			return err
+		}
+	}
+	hosts, resolv := plan.Hosts, plan.Resolv
+	for i, spec := range plan.Attach {
+		ep, err := e.net.Attach(ctx, c.NetNSPath, spec)
+		if err != nil {
+			return fmt.Errorf("network %s: %w", spec.Network, err)
+		}
+		hosts.Addrs = append(hosts.Addrs, ep.IPv4.Addr())
+		if i == 0 {
+			hosts.Gateway, resolv.Nameserver = ep.Gateway, ep.Gateway
+		}
+	}
+	if err := e.publish(ctx, c.ID, plan.Ports); err != nil {
+		return err
+	}
+	return netdns.WriteFiles(e.containerDir(c.ID), hosts, resolv)
 }
 
 // sharesNetwork reports whether s uses another namespace's network (the

@@ -62,12 +62,8 @@ func portRange(published string) (uint16, uint16, error) {
 	return uint16(start), uint16(end), nil
 }
 
-// publish makes s's ports answer on the host for container id.
-func (e *Engine) publish(ctx context.Context, p *types.Project, s types.ServiceConfig, id string) error {
-	specs, err := portSpecs(p, s, id)
-	if err != nil {
-		return err
-	}
+// publish makes the ports of container id answer on the host.
+func (e *Engine) publish(ctx context.Context, id string, specs []netdns.PortSpec) error {
 	var bindings []netdns.Binding
 	for _, spec := range specs {
 		b, err := e.net.Publish(ctx, spec)

@@ -127,13 +127,7 @@ func (e *Engine) supervise(ctx context.Context, id string, policy RestartPolicy)
 // Restart starts an exited container again for its restart policy: its
 // names come back into DNS and its health is probed anew.
 func (e *Engine) Restart(ctx context.Context, id string) error {
-	if err := e.rt.Start(ctx, id); err != nil {
-		return err
-	}
-	if err := e.registerNames(ctx, id); err != nil {
-		return err
-	}
-	c, err := e.rt.Inspect(ctx, id)
+	c, err := e.start(ctx, id)
 	if err != nil {
 		return err
 	}
