@@ -27,7 +27,7 @@ func (r *runc) prepare() error {
 	}
 	cmd := exec.Command(r.path, "spec", "--bundle", r.bundle)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("runc spec: %v: %s", err, out)
+		return fmt.Errorf("runc spec: %w: %s", err, out)
 	}
 	return r.edit(func(spec map[string]any) {
 		spec["root"] = map[string]any{"path": r.rootfs, "readonly": true}
@@ -98,7 +98,7 @@ func (r *runc) run(ctx context.Context, id string, args ...string) (time.Duratio
 	err := cmd.Run()
 	d := time.Since(start)
 	if err != nil {
-		return 0, fmt.Errorf("runc run: %v: %s", err, out.String())
+		return 0, fmt.Errorf("runc run: %w: %s", err, out.String())
 	}
 	return d, nil
 }
