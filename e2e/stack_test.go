@@ -64,7 +64,9 @@ func newStack(t *testing.T, compose string) *stack {
 	// loopback, the daemon pulls on the namespace's.
 	imagetest.Push(t, pushTo+"/busybox:latest", mustBusybox(t))
 	t.Cleanup(s.teardown)
-	s.write("compose.yaml", strings.ReplaceAll(compose, "REGISTRY", s.registry))
+	if compose != "" {
+		s.write("compose.yaml", strings.ReplaceAll(compose, "REGISTRY", s.registry))
+	}
 	return s
 }
 
@@ -234,10 +236,14 @@ func (s *stack) fetch(url string) (string, bool) {
 	}}
 	resp, err := client.Get(url)
 	if err != nil {
+		s.t.Logf("fetch %s: %v", url, err)
 		return "", false
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		s.t.Logf("fetch %s: %s: %s", url, resp.Status, body)
+	}
 	return string(body), err == nil && resp.StatusCode == http.StatusOK
 }
 

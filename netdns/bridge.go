@@ -1,6 +1,7 @@
 package netdns
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -50,6 +51,16 @@ func addBridge(n *Network) (netlink.Link, error) {
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name = n.Bridge
 	attrs.MTU = n.mtu()
+	// A bridge without an address of its own takes the lowest MAC of its
+	// ports, and changes it as veths come and go: containers that cached
+	// the gateway's old MAC then send to nobody until their neighbour entry
+	// fails, and DNS (on the gateway) stops answering them. A fixed random
+	// MAC, as Docker gives its bridges, never moves.
+	mac, err := randomMAC()
+	if err != nil {
+		return nil, fmt.Errorf("create bridge %q: %w", n.Bridge, err)
+	}
+	attrs.HardwareAddr = mac
 	br := &netlink.Bridge{LinkAttrs: attrs}
 	if err := netlink.LinkAdd(br); err != nil {
 		return nil, fmt.Errorf("create bridge %q for network %q: %w", n.Bridge, n.Spec.Name, err)
@@ -59,6 +70,16 @@ func addBridge(n *Network) (netlink.Link, error) {
 		return nil, fmt.Errorf("create bridge %q: %w", n.Bridge, err)
 	}
 	return link, nil
+}
+
+// randomMAC is a random unicast, locally administered MAC address.
+func randomMAC() (net.HardwareAddr, error) {
+	mac := make(net.HardwareAddr, 6)
+	if _, err := rand.Read(mac); err != nil {
+		return nil, err
+	}
+	mac[0] = mac[0]&0xfe | 0x02
+	return mac, nil
 }
 
 // ensureAddr adds p to link unless it is there. IPv6 addresses skip

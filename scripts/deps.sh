@@ -6,7 +6,7 @@ set -euo pipefail
 
 GO_VERSION=1.26.8
 GOLANGCI_LINT_VERSION=v2.15.0
-APT_PACKAGES=(gcc libc6-dev pkg-config libseccomp-dev busybox-static iproute2 nftables iptables runc hyperfine)
+APT_PACKAGES=(gcc libc6-dev pkg-config libseccomp-dev busybox-static iproute2 nftables iptables runc hyperfine curl util-linux)
 
 log() { echo "deps: $*" >&2; }
 
