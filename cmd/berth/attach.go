@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/berth-dev/berth/api"
 )
@@ -44,6 +45,11 @@ func attach(ctx context.Context, streams Streams, client *api.Client, project st
 	case err = <-stopped:
 	case <-interrupts:
 		err = client.Stop(context.WithoutCancel(ctx), &api.StopRequest{ProjectName: project, Services: services, Kill: true}, render.event)
+	}
+	// The containers have exited: their last lines are still on the way.
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
 	}
 	stopFollowing()
 	if err != nil {
