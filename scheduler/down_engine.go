@@ -46,7 +46,7 @@ func (e *Engine) Down(ctx context.Context, name string, p *types.Project, req Do
 	}
 	x := &executor{engine: e, project: p, obs: obs, timeout: req.Timeout, events: events,
 		created: map[string]string{}, removeVolumes: req.Volumes}
-	return Execute(ctx, plan, x, ExecuteOptions{Events: events})
+	return Execute(ctx, plan, x, ExecuteOptions{Events: events, KeepGoing: true})
 }
 
 // projectFromState rebuilds the outline of a project from what its

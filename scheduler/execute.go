@@ -43,6 +43,10 @@ type ExecuteOptions struct {
 	// created, stops what was started), newest first.
 	Rollback        bool
 	RollbackTimeout time.Duration // default one minute
+	// KeepGoing, for taking things away (down): a failure skips only the
+	// steps that wait for the failed one; every other step still runs,
+	// and every failure is returned.
+	KeepGoing bool
 }
 
 // Execute walks plan: each step starts once every step it waits for is
@@ -75,6 +79,7 @@ type walk struct {
 	waiting map[*Step]int // unfinished prerequisites per step
 	done    []*Step       // in order of completion
 	failed  error
+	errs    []error // every failure, for KeepGoing
 }
 
 func newWalk(plan *Plan, exec Executor, opts ExecuteOptions) *walk {
@@ -122,13 +127,16 @@ func (w *walk) run(ctx context.Context) error {
 		launch(s)
 	}
 	wg.Wait()
+	if w.opts.KeepGoing {
+		return errors.Join(w.errs...)
+	}
 	return w.failed
 }
 
 // step runs s unless the walk has failed, and reports whether it succeeded.
 func (w *walk) step(ctx context.Context, s *Step) bool {
 	w.mu.Lock()
-	failed := w.failed != nil
+	failed := w.failed != nil && !w.opts.KeepGoing
 	w.mu.Unlock()
 	if failed {
 		return false
@@ -158,6 +166,7 @@ func (w *walk) fail(s *Step, err error) {
 	if w.failed == nil {
 		w.failed = err
 	}
+	w.errs = append(w.errs, err)
 	w.mu.Unlock()
 }
 

@@ -137,3 +137,26 @@ func TestExecuteStopsOnCancel(t *testing.T) {
 		t.Errorf("ran %q after cancel", rec.log)
 	}
 }
+
+func TestExecuteKeepGoingSkipsOnlyDependents(t *testing.T) {
+	p := loadProject(t, stackYAML)
+	plan, err := ReconcileDown(p, running(t, p), DownOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{failOn: map[string]bool{"stop container demo-api-1": true}}
+	err = Execute(t.Context(), plan, rec, ExecuteOptions{Parallel: 1, KeepGoing: true})
+	if err == nil || !strings.Contains(err.Error(), "stop container demo-api-1") {
+		t.Fatalf("error %v", err)
+	}
+	// web is independent of api's failure; db and the networks wait for
+	// api's stop (or its removal) and are skipped.
+	if !slices.Contains(rec.log, "remove container demo-web-1") {
+		t.Errorf("web not removed: %q", rec.log)
+	}
+	for _, skipped := range []string{"stop container demo-db-1", "remove network demo_back"} {
+		if slices.Contains(rec.log, skipped) {
+			t.Errorf("%q ran though it waits for the failed step", skipped)
+		}
+	}
+}

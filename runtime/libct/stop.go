@@ -89,7 +89,9 @@ func (r *Runtime) signal(id string, sig os.Signal) error {
 		return err
 	}
 	err = lc.Signal(sig)
-	if errors.Is(err, libcontainer.ErrNotRunning) {
+	// The process may exit between libcontainer's check and its kill(2):
+	// os.ErrProcessDone then says what ErrNotRunning says.
+	if errors.Is(err, libcontainer.ErrNotRunning) || errors.Is(err, os.ErrProcessDone) {
 		return runtime.ErrNotRunning
 	}
 	return err
