@@ -90,9 +90,9 @@ func release(n *Network, ep *Endpoint) {
 	}
 }
 
-// Detach undoes Attach: it removes the endpoint's published ports, deletes
-// the veth (already gone if the namespace went away) and releases the
-// addresses. An unknown endpoint is ErrNotFound.
+// Detach undoes Attach: it withdraws the endpoint's names and published
+// ports, deletes the veth (already gone if the namespace went away) and
+// releases the addresses. An unknown endpoint is ErrNotFound.
 func (m *Manager) Detach(ctx context.Context, network, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -104,6 +104,7 @@ func (m *Manager) Detach(ctx context.Context, network, id string) error {
 	if err := m.host(func() error { return deleteVeth(ep.HostIf) }); err != nil {
 		return fmt.Errorf("detach %s from network %q: %w", id, network, err)
 	}
+	m.names.Unregister(network, id)
 	m.dropBindings(network, id)
 	delete(m.st.Endpoints, key)
 	if n, ok := m.st.Networks[network]; ok {

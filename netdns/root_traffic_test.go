@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
@@ -117,7 +118,7 @@ func TestRootInternalNetworkHasNoWayOut(t *testing.T) {
 func TestRootPublishedPort(t *testing.T) {
 	host, m, _ := rootSetup(t)
 	ctx := t.Context()
-	outside(t, host)
+	out := outside(t, host)
 	if _, err := m.CreateNetwork(ctx, NetworkSpec{Name: "app_default"}); err != nil {
 		t.Fatal(err)
 	}
@@ -133,24 +134,21 @@ func TestRootPublishedPort(t *testing.T) {
 	if err != nil || random.HostPort == 0 {
 		t.Fatalf("random host port: %+v, %v", random, err)
 	}
-	fromHost, fromOther := httpClient(host, ""), httpClient(other, "")
+	clients := map[string]*http.Client{"host": httpClient(host, ""), "other": httpClient(other, ""), "outside": httpClient(out, "")}
 	for _, tt := range []struct {
-		c   string
-		url string
+		from, url string
 	}{
 		{"host", "http://127.0.0.1:18080/"},
 		{"host", fmt.Sprintf("http://127.0.0.1:%d/", random.HostPort)},
 		{"host", "http://198.51.100.1:18080/"},
-		{"other", "http://198.51.100.1:18080/"}, // hairpin through the host address
+		{"other", "http://198.51.100.1:18080/"},   // hairpin through the host address
+		{"outside", "http://198.51.100.1:18080/"}, // from another machine, past FORWARD DROP
 	} {
-		c := fromHost
-		if tt.c == "other" {
-			c = fromOther
-		}
-		if body, err := get(t, c, tt.url); err != nil || body != "published" {
-			t.Errorf("GET %s from %s: %q, %v", tt.url, tt.c, body, err)
+		if body, err := get(t, clients[tt.from], tt.url); err != nil || body != "published" {
+			t.Errorf("GET %s from %s: %q, %v", tt.url, tt.from, body, err)
 		}
 	}
+	fromHost := clients["host"]
 	udp, err := m.Publish(ctx, PortSpec{Service: "web", Network: "app_default", ID: "web1",
 		HostPortStart: 15353, HostPortEnd: 15360, ContainerPort: 53, Protocol: "udp"})
 	if err != nil || udp.HostPort != 15353 {
@@ -220,17 +218,27 @@ func TestRootForwardDropSetAfterNetwork(t *testing.T) {
 	// dockerd starts after the network was made, and drops forwarding.
 	run(t, host, "iptables", "-P", "FORWARD", "DROP")
 	a, b := newNetNS(t), newNetNS(t)
-	attach(t, m, a, "app_default", "a")
+	epA := attach(t, m, a, "app_default", "a")
 	epB := attach(t, m, b, "app_default", "b")
 	serveHTTP(t, b, ":8080", "b")
 	url := "http://" + net.JoinHostPort(epB.IPv4.Addr().String(), "8080")
 	if body, err := get(t, httpClient(a, ""), url); err != nil || body != "b" {
 		t.Fatalf("traffic on the bridge after FORWARD DROP: %q, %v", body, err)
 	}
-	for _, id := range []string{"a", "b"} {
-		if err := m.Detach(ctx, "app_default", id); err != nil {
+	for _, ep := range []Endpoint{epA, epB} {
+		rec := Record{ID: ep.ID, Network: ep.Network, Addrs: []netip.Addr{ep.IPv4.Addr()}, Service: "svc-" + ep.ID}
+		if err := m.Register(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := m.Detach(ctx, "app_default", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if addrs, known := m.Names().Lookup(epA.IPv4.Addr(), "svc-b"); known {
+		t.Fatalf("detached endpoint still answers: %v", addrs)
+	}
+	if err := m.Detach(ctx, "app_default", "a"); err != nil {
+		t.Fatal(err)
 	}
 	if err := m.RemoveNetwork(ctx, "app_default", ""); err != nil {
 		t.Fatal(err)
