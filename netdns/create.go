@@ -10,13 +10,17 @@ import (
 )
 
 // CreateNetwork creates the network spec describes, or adds spec.Owner to
-// the owners of the existing network of that name. An external network must
+// the owners of the existing network of that name (ErrConflict when that
+// network was made with a different configuration). An external network must
 // exist already (ErrNotFound otherwise) and gains no owner. On failure
 // nothing is left behind.
 func (m *Manager) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if n, ok := m.st.Networks[spec.Name]; ok {
+		if err := n.conflicts(spec); err != nil {
+			return Network{}, err
+		}
 		if !spec.External && spec.Owner != "" {
 			n.Owners[spec.Owner] = true
 		}
