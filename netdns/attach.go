@@ -124,11 +124,17 @@ func (m *Manager) Endpoint(network, id string) (Endpoint, error) {
 	return *ep, nil
 }
 
-// addrOf returns the IPv4 address of an endpoint.
-func (m *Manager) addrOf(network, id string) (netip.Addr, error) {
+// addrOf returns the address of an endpoint of the family v6 says.
+func (m *Manager) addrOf(network, id string, v6 bool) (netip.Addr, error) {
 	ep, ok := m.st.Endpoints[endpointKey(network, id)]
 	if !ok {
 		return netip.Addr{}, fmt.Errorf("endpoint %s on network %q: %w", id, network, ErrNotFound)
 	}
-	return ep.IPv4.Addr(), nil
+	if !v6 {
+		return ep.IPv4.Addr(), nil
+	}
+	if !ep.IPv6.IsValid() {
+		return netip.Addr{}, fmt.Errorf("endpoint %s on network %q has no IPv6 address (enable_ipv6)", id, network)
+	}
+	return ep.IPv6.Addr(), nil
 }

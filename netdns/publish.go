@@ -34,7 +34,7 @@ func (m *Manager) Publish(ctx context.Context, spec PortSpec) (Binding, error) {
 	if err != nil {
 		return Binding{}, err
 	}
-	addr, err := m.addrOf(spec.Network, spec.ID)
+	addr, err := m.addrOf(spec.Network, spec.ID, spec.HostIP.Is6())
 	if err != nil {
 		return Binding{}, fmt.Errorf("publish port of service %q: %w", spec.Service, err)
 	}

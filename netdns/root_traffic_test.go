@@ -281,3 +281,29 @@ func askUDP(ctx context.Context, ns, addr, msg string) (string, error) {
 	n, err := c.Read(buf)
 	return string(buf[:n]), err
 }
+
+func TestRootPublishedPortIPv6(t *testing.T) {
+	host, m, _ := rootSetup(t)
+	ctx := t.Context()
+	out := outsideAccepting(t, host)
+	run(t, host, "ip", "addr", "add", "fd00:99::1/64", "dev", "up0", "nodad")
+	run(t, out, "ip", "addr", "add", "fd00:99::2/64", "dev", "up1", "nodad")
+	run(t, host, "ip6tables", "-P", "FORWARD", "DROP")
+	if _, err := m.CreateNetwork(ctx, NetworkSpec{Name: "app_default", EnableIPv6: true,
+		IPv6: IPAMConfig{Subnet: pfx("fd00:5::/64")}}); err != nil {
+		t.Fatal(err)
+	}
+	web := newNetNS(t)
+	attach(t, m, web, "app_default", "web1")
+	serveHTTP(t, web, ":80", "published over IPv6")
+	_, err := m.Publish(ctx, PortSpec{Service: "web", Network: "app_default", ID: "web1",
+		HostIP: addr("fd00:99::1"), HostPortStart: 18443, ContainerPort: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ns := range map[string]string{"outside": out, "host": host} {
+		if body, err := get(t, httpClient(ns, ""), "http://[fd00:99::1]:18443/"); err != nil || body != "published over IPv6" {
+			t.Errorf("GET from %s: %q, %v", name, body, err)
+		}
+	}
+}
