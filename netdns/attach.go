@@ -45,7 +45,7 @@ func (m *Manager) Attach(ctx context.Context, nsPath string, spec AttachSpec) (E
 
 func (m *Manager) plumb(ctx context.Context, n *Network, ep *Endpoint, spec AttachSpec, nsPath string) error {
 	err := m.host(func() error {
-		if err := acceptForward(ctx, n); err != nil {
+		if err := insertAccepts(ctx, n); err != nil {
 			return err
 		}
 		return createVeth(n, spec, ep.HostIf, nsPath)

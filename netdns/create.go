@@ -77,7 +77,7 @@ func (m *Manager) bringUp(ctx context.Context, n *Network) error {
 		if err := enableForwarding(n); err != nil {
 			return err
 		}
-		return acceptForward(ctx, n)
+		return insertAccepts(ctx, n)
 	})
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (m *Manager) tearDown(ctx context.Context, n *Network) error {
 		delete(m.servers, n.Spec.Name)
 	}
 	errs = append(errs, m.host(func() error {
-		return errors.Join(removeForwardAccepts(ctx, n), deleteBridge(n))
+		return errors.Join(removeAccepts(ctx, n), deleteBridge(n))
 	}))
 	return errors.Join(errs...)
 }

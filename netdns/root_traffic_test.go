@@ -15,11 +15,15 @@ import (
 // outside gives the host namespace a neighbour standing for the internet:
 // a namespace at 198.51.100.2 behind a veth, with no route back to any
 // container subnet (so only masquerade makes replies come back), serving
-// HTTP on port 80. dockerd's FORWARD DROP policy is set in the host.
+// HTTP on port 80. The host's firewall is that of a dockerd (FORWARD
+// policy DROP) and of ufw (INPUT policy DROP, but loopback and replies).
 func outside(t *testing.T, host string) string {
 	t.Helper()
 	out := outsideAccepting(t, host)
 	run(t, host, "iptables", "-P", "FORWARD", "DROP")
+	run(t, host, "iptables", "-A", "INPUT", "-i", "lo", "-j", "ACCEPT")
+	run(t, host, "iptables", "-A", "INPUT", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT")
+	run(t, host, "iptables", "-P", "INPUT", "DROP")
 	return out
 }
 
