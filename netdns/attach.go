@@ -45,7 +45,7 @@ func (m *Manager) Attach(ctx context.Context, nsPath string, spec AttachSpec) (E
 
 func (m *Manager) plumb(ctx context.Context, n *Network, ep *Endpoint, spec AttachSpec, nsPath string) error {
 	err := m.host(func() error {
-		if err := acceptForward(ctx, n); err != nil {
+		if err := insertAccepts(ctx, n); err != nil {
 			return err
 		}
 		return createVeth(n, spec, ep.HostIf, nsPath)
@@ -90,9 +90,9 @@ func release(n *Network, ep *Endpoint) {
 	}
 }
 
-// Detach undoes Attach: it removes the endpoint's published ports, deletes
-// the veth (already gone if the namespace went away) and releases the
-// addresses. An unknown endpoint is ErrNotFound.
+// Detach undoes Attach: it withdraws the endpoint's names and published
+// ports, deletes the veth (already gone if the namespace went away) and
+// releases the addresses. An unknown endpoint is ErrNotFound.
 func (m *Manager) Detach(ctx context.Context, network, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -104,6 +104,7 @@ func (m *Manager) Detach(ctx context.Context, network, id string) error {
 	if err := m.host(func() error { return deleteVeth(ep.HostIf) }); err != nil {
 		return fmt.Errorf("detach %s from network %q: %w", id, network, err)
 	}
+	m.names.Unregister(network, id)
 	m.dropBindings(network, id)
 	delete(m.st.Endpoints, key)
 	if n, ok := m.st.Networks[network]; ok {
@@ -123,11 +124,17 @@ func (m *Manager) Endpoint(network, id string) (Endpoint, error) {
 	return *ep, nil
 }
 
-// addrOf returns the IPv4 address of an endpoint.
-func (m *Manager) addrOf(network, id string) (netip.Addr, error) {
+// addrOf returns the address of an endpoint of the family v6 says.
+func (m *Manager) addrOf(network, id string, v6 bool) (netip.Addr, error) {
 	ep, ok := m.st.Endpoints[endpointKey(network, id)]
 	if !ok {
 		return netip.Addr{}, fmt.Errorf("endpoint %s on network %q: %w", id, network, ErrNotFound)
 	}
-	return ep.IPv4.Addr(), nil
+	if !v6 {
+		return ep.IPv4.Addr(), nil
+	}
+	if !ep.IPv6.IsValid() {
+		return netip.Addr{}, fmt.Errorf("endpoint %s on network %q has no IPv6 address (enable_ipv6)", id, network)
+	}
+	return ep.IPv6.Addr(), nil
 }

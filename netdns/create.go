@@ -10,13 +10,17 @@ import (
 )
 
 // CreateNetwork creates the network spec describes, or adds spec.Owner to
-// the owners of the existing network of that name. An external network must
+// the owners of the existing network of that name (ErrConflict when that
+// network was made with a different configuration). An external network must
 // exist already (ErrNotFound otherwise) and gains no owner. On failure
 // nothing is left behind.
 func (m *Manager) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if n, ok := m.st.Networks[spec.Name]; ok {
+		if err := n.conflicts(spec); err != nil {
+			return Network{}, err
+		}
 		if !spec.External && spec.Owner != "" {
 			n.Owners[spec.Owner] = true
 		}
@@ -73,7 +77,7 @@ func (m *Manager) bringUp(ctx context.Context, n *Network) error {
 		if err := enableForwarding(n); err != nil {
 			return err
 		}
-		return acceptForward(ctx, n)
+		return insertAccepts(ctx, n)
 	})
 	if err != nil {
 		return err
@@ -130,7 +134,7 @@ func (m *Manager) tearDown(ctx context.Context, n *Network) error {
 		delete(m.servers, n.Spec.Name)
 	}
 	errs = append(errs, m.host(func() error {
-		return errors.Join(removeForwardAccepts(ctx, n), deleteBridge(n))
+		return errors.Join(removeAccepts(ctx, n), deleteBridge(n))
 	}))
 	return errors.Join(errs...)
 }

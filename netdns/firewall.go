@@ -31,26 +31,44 @@ func enableForwarding(n *Network) error {
 
 // Every netfilter base chain on a hook sees each packet, whatever table it
 // is in, and a drop in any of them is final: an accept in berth's own table
-// cannot overrule the DROP policy dockerd sets on iptables' FORWARD chain
-// (nft(8), "base chain"; the same holds for iptables-legacy, which runs on
-// the same hook). So where that chain is in use, berth inserts accepts for
-// its bridges into it, marked with a comment so that it removes exactly
-// those. Where the chain is unused (policy ACCEPT, no rule), berth leaves
-// iptables alone and does not create its tables.
+// cannot overrule the DROP policy dockerd sets on iptables' FORWARD chain,
+// nor ufw's on INPUT (nft(8), "base chain"; the same holds for
+// iptables-legacy, which runs on the same hooks). So where such a chain is
+// in use, berth inserts accepts for its bridges into it, marked with a
+// comment so that it removes exactly those. Where the chain is unused
+// (policy ACCEPT, no rule), berth leaves iptables alone and does not create
+// its tables.
 
-// forwardAccepts returns the iptables rule specs that let n's traffic pass
-// FORWARD: everything from the bridge (outbound, and bridged traffic when
-// br_netfilter is loaded), and replies and published-port traffic to it. An
-// internal network only keeps traffic within its bridge.
-func forwardAccepts(n *Network) [][]string {
+// accept is one rule berth inserts into one iptables chain.
+type accept struct {
+	tool, chain string
+	spec        []string
+}
+
+// accepts returns the rules that let n's traffic pass: in FORWARD,
+// everything from the bridge (outbound, and bridged traffic when
+// br_netfilter is loaded), and replies and published-port traffic to it (an
+// internal network only keeps traffic within its bridge); in INPUT, queries
+// to berth's DNS server on the gateway.
+func accepts(n *Network) []accept {
 	tag := []string{"-m", "comment", "--comment", "berth:" + n.Spec.Name, "-j", "ACCEPT"}
-	if n.Spec.Internal {
-		return [][]string{append([]string{"-i", n.Bridge, "-o", n.Bridge}, tag...)}
+	rule := func(args ...string) []string { return append(args, tag...) }
+	fwd := [][]string{rule("-i", n.Bridge, "-o", n.Bridge)}
+	if !n.Spec.Internal {
+		fwd = [][]string{rule("-i", n.Bridge),
+			rule("-o", n.Bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT")}
 	}
-	return [][]string{
-		append([]string{"-i", n.Bridge}, tag...),
-		append([]string{"-o", n.Bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT"}, tag...),
+	var out []accept
+	for _, tool := range iptablesTools(n) {
+		for _, spec := range fwd {
+			out = append(out, accept{tool, "FORWARD", spec})
+		}
 	}
+	for _, proto := range []string{"udp", "tcp"} {
+		spec := rule("-i", n.Bridge, "-d", n.DNS().String(), "-p", proto, "--dport", "53")
+		out = append(out, accept{"iptables", "INPUT", spec})
+	}
+	return out
 }
 
 func iptablesTools(n *Network) []string {
@@ -60,19 +78,30 @@ func iptablesTools(n *Network) []string {
 	return []string{"iptables"}
 }
 
-// acceptForward inserts n's accepts at the top of FORWARD, once, wherever
-// the chain is in use. It runs again on every Attach, so that a dockerd
-// started after the network was made is caught at the next container start.
-func acceptForward(ctx context.Context, n *Network) error {
-	for _, tool := range iptablesTools(n) {
-		if !forwardInUse(ctx, tool) {
+// insertAccepts inserts n's accepts at the top of their chains, once,
+// wherever the chain is in use. It runs again on every Attach, so that a
+// dockerd started after the network was made is caught at the next
+// container start.
+func insertAccepts(ctx context.Context, n *Network) error {
+	for _, a := range accepts(n) {
+		if !chainInUse(ctx, a.tool, a.chain) || iptables(ctx, a, "-C") == nil {
 			continue
 		}
-		for _, rule := range forwardAccepts(n) {
-			if iptables(ctx, tool, "-C", rule) == nil {
-				continue
-			}
-			if err := iptables(ctx, tool, "-I", rule); err != nil {
+		if err := iptables(ctx, a, "-I"); err != nil {
+			return fmt.Errorf("network %q: %w", n.Spec.Name, err)
+		}
+	}
+	return nil
+}
+
+// removeAccepts deletes every copy of n's accepts.
+func removeAccepts(ctx context.Context, n *Network) error {
+	for _, a := range accepts(n) {
+		if _, err := exec.LookPath(a.tool); err != nil {
+			continue
+		}
+		for iptables(ctx, a, "-C") == nil {
+			if err := iptables(ctx, a, "-D"); err != nil {
 				return fmt.Errorf("network %q: %w", n.Spec.Name, err)
 			}
 		}
@@ -80,41 +109,24 @@ func acceptForward(ctx context.Context, n *Network) error {
 	return nil
 }
 
-// removeForwardAccepts deletes every copy of n's accepts.
-func removeForwardAccepts(ctx context.Context, n *Network) error {
-	for _, tool := range iptablesTools(n) {
-		if _, err := exec.LookPath(tool); err != nil {
-			continue
-		}
-		for _, rule := range forwardAccepts(n) {
-			for iptables(ctx, tool, "-C", rule) == nil {
-				if err := iptables(ctx, tool, "-D", rule); err != nil {
-					return fmt.Errorf("network %q: %w", n.Spec.Name, err)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// forwardInUse reports whether tool's FORWARD chain drops by default or has
-// rules. Listing does not create iptables-nft's tables.
-func forwardInUse(ctx context.Context, tool string) bool {
-	out, err := exec.CommandContext(ctx, tool, "-w", "-S", "FORWARD").Output()
+// chainInUse reports whether tool's chain drops by default or has rules.
+// Listing does not create iptables-nft's tables.
+func chainInUse(ctx context.Context, tool, chain string) bool {
+	out, err := exec.CommandContext(ctx, tool, "-w", "-S", chain).Output()
 	if err != nil {
 		return false // no iptables here: nothing can drop our traffic
 	}
 	s := string(out)
-	return strings.Contains(s, "-P FORWARD DROP") || strings.Contains(s, "-A FORWARD")
+	return strings.Contains(s, "-P "+chain+" DROP") || strings.Contains(s, "-A "+chain)
 }
 
-func iptables(ctx context.Context, tool, op string, rule []string) error {
-	args := append([]string{"-w", op, "FORWARD"}, rule...)
+func iptables(ctx context.Context, a accept, op string) error {
+	args := append([]string{"-w", op, a.chain}, a.spec...)
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, tool, args...)
+	cmd := exec.CommandContext(ctx, a.tool, args...)
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %w: %s", tool, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("%s %s: %w: %s", a.tool, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }

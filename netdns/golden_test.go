@@ -115,6 +115,8 @@ func TestRenderRuleset(t *testing.T) {
 		Addr: addr("172.17.0.2"), ContainerPort: 80}
 	s.Ports["b"] = &Binding{Network: "app_default", ID: "c1", HostIP: addr("127.0.0.1"), HostPort: 5353,
 		Protocol: "udp", Addr: addr("172.17.0.2"), ContainerPort: 53}
+	s.Ports["c"] = &Binding{Network: "app_default", ID: "c1", HostIP: addr("fd00:99::1"), HostPort: 8443,
+		Protocol: "tcp", Addr: addr("fd00:7::2"), ContainerPort: 443}
 	golden(t, "ruleset.golden", []byte(renderRuleset(s)))
 	golden(t, "ruleset.empty.golden", []byte(renderRuleset(newState())))
 }

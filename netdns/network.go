@@ -14,6 +14,9 @@ import (
 // ErrNotFound is returned for a network, endpoint or port that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrConflict is returned when a network exists with another configuration.
+var ErrConflict = errors.New("exists with a different configuration")
+
 // ErrInUse is returned when removing a network that still has endpoints.
 var ErrInUse = errors.New("in use")
 
@@ -57,6 +60,32 @@ func (n *Network) clone() Network {
 		c.V6 = n.V6.clone()
 	}
 	return c
+}
+
+// conflicts reports how spec disagrees with the existing network n. An
+// external reference only names the network, so it never disagrees.
+func (n *Network) conflicts(spec NetworkSpec) error {
+	if spec.External {
+		return nil
+	}
+	old := n.Spec
+	var diff []string
+	if spec.Internal != old.Internal {
+		diff = append(diff, "internal")
+	}
+	if spec.EnableIPv6 != old.EnableIPv6 {
+		diff = append(diff, "enable_ipv6")
+	}
+	if spec.MTU != old.MTU || spec.Bridge != old.Bridge {
+		diff = append(diff, "driver_opts")
+	}
+	if spec.IPv4 != old.IPv4 || spec.IPv6 != old.IPv6 {
+		diff = append(diff, "ipam")
+	}
+	if len(diff) > 0 {
+		return fmt.Errorf("network %q (%s differ): %w", spec.Name, strings.Join(diff, ", "), ErrConflict)
+	}
+	return nil
 }
 
 // DNS returns the address the network's DNS server listens on: its gateway.

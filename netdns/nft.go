@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/netip"
 	"os/exec"
 	"slices"
 	"strings"
@@ -102,12 +103,16 @@ func natRules(nets []*Network) []string {
 func portRules(s *state) []string {
 	var rules []string
 	for _, b := range sortedBindings(s) {
-		match := "meta nfproto ipv4"
-		if b.HostIP.IsValid() && !b.HostIP.IsUnspecified() {
+		match, to := "meta nfproto ipv4", "ip"
+		switch {
+		case b.HostIP.Is6():
+			match, to = "ip6 daddr "+b.HostIP.String(), "ip6"
+		case b.HostIP.IsValid():
 			match = "ip daddr " + b.HostIP.String()
 		}
-		rules = append(rules, fmt.Sprintf("%s %s dport %d dnat ip to %s:%d",
-			match, b.Protocol, b.HostPort, b.Addr, b.ContainerPort))
+		target := netip.AddrPortFrom(b.Addr, b.ContainerPort)
+		rules = append(rules, fmt.Sprintf("%s %s dport %d dnat %s to %s",
+			match, b.Protocol, b.HostPort, to, target))
 	}
 	return rules
 }

@@ -21,7 +21,8 @@ type PortSpec struct {
 	Service string // for error messages
 	Network string // the endpoint's network, whose address is the target
 	ID      string // the endpoint's ID
-	// HostIP is the host address to listen on; zero for all of them.
+	// HostIP is the host address to listen on; zero for every IPv4 one.
+	// An IPv6 host address leads to the endpoint's IPv6 address.
 	HostIP netip.Addr
 	// HostPortStart..HostPortEnd is where the host port may be; the first
 	// free one is taken. Both 0 pick a random free port; End 0 means Start.
@@ -67,8 +68,9 @@ func (s PortSpec) check() (PortSpec, error) {
 	switch {
 	case s.Protocol != "tcp" && s.Protocol != "udp":
 		return s, fmt.Errorf("service %q: protocol %q is neither tcp nor udp", s.Service, s.Protocol)
-	case s.HostIP.IsValid() && !s.HostIP.Is4():
-		return s, fmt.Errorf("service %q: host_ip %s: only IPv4 host addresses are published", s.Service, s.HostIP)
+	case s.HostIP.Is6() && s.HostIP.IsLoopback():
+		// IPv6 has no route_localnet: the kernel never routes ::1 off lo.
+		return s, fmt.Errorf("service %q: host_ip ::1 cannot be published (use 127.0.0.1)", s.Service)
 	case s.ContainerPort == 0:
 		return s, fmt.Errorf("service %q: published port has no container port", s.Service)
 	case s.HostPortEnd < s.HostPortStart:
@@ -90,16 +92,19 @@ func (s PortSpec) candidates() []uint16 {
 // and lets go again: a port a host process holds cannot be published. Port
 // 0 asks the kernel for a free one, which is returned.
 func probePort(proto string, ip netip.Addr, port uint16) (uint16, error) {
-	addr := hostPort(ip, port)
+	addr, family := hostPort(ip, port), "4"
+	if ip.Is6() {
+		family = "6"
+	}
 	if proto == "udp" {
-		c, err := net.ListenPacket("udp4", addr)
+		c, err := net.ListenPacket("udp"+family, addr)
 		if err != nil {
 			return 0, err
 		}
 		defer c.Close()
 		return uint16(c.LocalAddr().(*net.UDPAddr).Port), nil
 	}
-	l, err := net.Listen("tcp4", addr)
+	l, err := net.Listen("tcp"+family, addr)
 	if err != nil {
 		return 0, err
 	}

@@ -13,7 +13,7 @@ func TestPortSpecCheck(t *testing.T) {
 		want string
 	}{
 		{PortSpec{Service: "web", ContainerPort: 80, Protocol: "sctp"}, `service "web": protocol "sctp"`},
-		{PortSpec{Service: "web", ContainerPort: 80, HostIP: addr("::1")}, "only IPv4"},
+		{PortSpec{Service: "web", ContainerPort: 80, HostIP: addr("::1")}, "use 127.0.0.1"},
 		{PortSpec{Service: "web"}, "no container port"},
 		{PortSpec{Service: "web", ContainerPort: 80, HostPortStart: 9000, HostPortEnd: 8000}, "reversed"},
 	}

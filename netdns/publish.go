@@ -34,7 +34,7 @@ func (m *Manager) Publish(ctx context.Context, spec PortSpec) (Binding, error) {
 	if err != nil {
 		return Binding{}, err
 	}
-	addr, err := m.addrOf(spec.Network, spec.ID)
+	addr, err := m.addrOf(spec.Network, spec.ID, spec.HostIP.Is6())
 	if err != nil {
 		return Binding{}, fmt.Errorf("publish port of service %q: %w", spec.Service, err)
 	}
@@ -76,10 +76,10 @@ func (m *Manager) pickPort(spec PortSpec) (uint16, error) {
 }
 
 // bindingClash reports whether berth publishes port already on ip or on
-// every address (either way the two would overlap).
+// every address of ip's family (either way the two would overlap).
 func (m *Manager) bindingClash(proto string, ip netip.Addr, port uint16) bool {
 	for _, b := range m.st.Ports {
-		if b.Protocol == proto && b.HostPort == port &&
+		if b.Protocol == proto && b.HostPort == port && ip.Is6() == b.HostIP.Is6() &&
 			(!ip.IsValid() || !b.HostIP.IsValid() || ip == b.HostIP) {
 			return true
 		}

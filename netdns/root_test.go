@@ -51,6 +51,10 @@ func TestRootNetworkOwnersAndExternal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := m.CreateNetwork(ctx, NetworkSpec{Name: "shared", Owner: "four", Internal: true}); !errors.Is(err, ErrConflict) ||
+		!strings.Contains(err.Error(), "internal") {
+		t.Fatalf("same name, other configuration: %v", err)
+	}
 	if _, err := m.CreateNetwork(ctx, NetworkSpec{Name: "shared", Owner: "three", External: true}); err != nil {
 		t.Fatalf("existing external network: %v", err)
 	}
