@@ -48,7 +48,8 @@ func attach(ctx context.Context, streams Streams, client *api.Client, project st
 	}
 	// The containers have exited: their last lines are still on the way.
 	select {
-	case <-done:
+	case logsErr := <-done:
+		_ = logsErr // how the stream ended no longer matters: the stop's result does
 	case <-time.After(2 * time.Second):
 	}
 	stopFollowing()
