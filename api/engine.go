@@ -102,6 +102,9 @@ func (b *EngineBackend) Logs(ctx context.Context, req *LogsRequest, emit func(Lo
 	}
 	opts := runtime.LogOptions{Follow: req.Follow, Tail: req.Tail, Since: since, Until: until}
 	return b.Engine.Logs(ctx, req.ProjectName, scheduler.LogRequest{Services: req.Services, LogOptions: opts}, func(l scheduler.LogLine) error {
+		if l.Exited {
+			return emit(LogLine{Container: l.Container, Service: l.Service, Exited: true, ExitCode: l.ExitCode})
+		}
 		return emit(LogLine{Container: l.Container, Service: l.Service, Stream: l.Entry.Stream,
 			Time: l.Entry.Time.Format(time.RFC3339Nano), Line: string(l.Entry.Line)})
 	})

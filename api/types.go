@@ -159,6 +159,9 @@ type LogLine struct {
 	Stream    string `json:"stream"`
 	Time      string `json:"time"` // RFC3339Nano
 	Line      string `json:"line"`
+	// Exited marks the end of a followed container's run, with its code.
+	Exited   bool `json:"exited,omitempty"`
+	ExitCode int  `json:"exit_code,omitempty"`
 }
 
 // Error is the body of every non-2xx answer.

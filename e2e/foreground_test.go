@@ -69,3 +69,28 @@ func TestForegroundUpStreamsLogsAndStopsOnInterrupt(t *testing.T) {
 		t.Errorf("talker is %s after the interrupt", c.State)
 	}
 }
+
+const oneShot = `name: oneshot
+services:
+  job:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "echo working; sleep 0.5; exit 3"]
+  server:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+`
+
+// TestExitCodeFrom: up --exit-code-from stops the stack when the job exits
+// and returns the job's exit code.
+func TestExitCodeFrom(t *testing.T) {
+	s := newStack(t, oneShot)
+	r := s.berth("up", "--exit-code-from", "job")
+	if r.exit != 3 {
+		t.Errorf("exit %d, want 3 (the job's)\n%s", r.exit, r.stderr)
+	}
+	mustContain(t, r.stdout, "job-1     | working\n", "job-1 exited with code 3\n")
+	mustContain(t, r.stderr, "Aborting on container exit...")
+	if c := s.container("oneshot-server-1"); c.State != "exited" {
+		t.Errorf("server is %s: the stack was not stopped", c.State)
+	}
+}

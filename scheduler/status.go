@@ -157,10 +157,23 @@ type LogRequest struct {
 	runtime.LogOptions
 }
 
-// LogLine is one line of a container's output.
+// LogLine is one line of a container's output, or, with Exited set, the
+// end of a followed container's run.
 type LogLine struct {
 	Container, Service string
 	Entry              runtime.LogEntry
+	Exited             bool
+	ExitCode           int
+}
+
+// reportExit tells a follower that c's run ended, and how: a followed log
+// ends when its container exits.
+func (e *Engine) reportExit(ctx context.Context, c Container, send func(LogLine) error) error {
+	status, err := e.rt.Wait(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	return send(LogLine{Container: c.Name, Service: c.Service, Exited: true, ExitCode: status.Code})
 }
 
 // Logs streams the output of a project's containers to sink, each
@@ -180,11 +193,18 @@ func (e *Engine) Logs(ctx context.Context, name string, req LogRequest, sink fun
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- e.rt.Logs(ctx, c.ID, req.LogOptions, func(entry runtime.LogEntry) error {
+			send := func(l LogLine) error {
 				mu.Lock()
 				defer mu.Unlock()
-				return sink(LogLine{Container: c.Name, Service: c.Service, Entry: entry})
+				return sink(l)
+			}
+			err := e.rt.Logs(ctx, c.ID, req.LogOptions, func(entry runtime.LogEntry) error {
+				return send(LogLine{Container: c.Name, Service: c.Service, Entry: entry})
 			})
+			if err == nil && req.Follow && ctx.Err() == nil {
+				err = e.reportExit(ctx, c, send)
+			}
+			errs <- err
 		}()
 	}
 	wg.Wait()

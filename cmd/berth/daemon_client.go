@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -114,4 +115,13 @@ func (g *globalOptions) startDaemon() (<-chan struct{}, error) {
 		close(exited)
 	}()
 	return exited, nil
+}
+
+// remoteExit turns the daemon's error into the CLI's exit code.
+func remoteExit(err error) error {
+	var remote *api.RemoteError
+	if errors.As(err, &remote) && remote.Code > 1 {
+		return &ExitError{Code: remote.Code, Message: remote.Message}
+	}
+	return err
 }

@@ -68,3 +68,24 @@ func (p *logPrinter) prefixOf(container string) string {
 	}
 	return "\x1b[" + c + "m" + prefix + "\x1b[0m"
 }
+
+// register widens the prefix for every container name given: Docker
+// Compose pads every prefix to the widest name of the containers it
+// attaches to from the first line on.
+func (p *logPrinter) register(containers ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range containers {
+		if name := strings.TrimPrefix(c, p.project+"-"); len(name) > p.width {
+			p.width = len(name)
+		}
+	}
+}
+
+// status prints a line about a container itself, as Docker Compose's
+// "web-1 exited with code 0".
+func (p *logPrinter) status(container, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, "%s %s\n", strings.TrimPrefix(container, p.project+"-"), msg)
+}

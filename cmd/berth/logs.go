@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -45,6 +46,13 @@ func newLogsCommand(global *globalOptions, streams Streams) *cobra.Command {
 				return err
 			}
 			printer := newLogPrinter(streams.Out, name, o.noColor, o.noPrefix, o.timestamps)
+			if list, err := client.Ps(cmd.Context(), name, true); err == nil {
+				for _, c := range list {
+					if len(args) == 0 || slices.Contains(args, c.Service) {
+						printer.register(c.Name)
+					}
+				}
+			}
 			req := &api.LogsRequest{ProjectName: name, Services: args, Follow: o.follow, Tail: tail, Since: o.since, Until: o.until}
 			return remoteExit(client.Logs(cmd.Context(), req, printer.line))
 		},

@@ -21,6 +21,9 @@ type upOptions struct {
 	timeout                                         int
 	pull, progress                                  string
 	scale                                           []string
+	abortOnExit, abortOnFailure                     bool
+	exitCodeFrom                                    string
+	attach, noAttach                                []string
 }
 
 func newUpCommand(global *globalOptions, streams Streams) *cobra.Command {
@@ -48,12 +51,26 @@ func newUpCommand(global *globalOptions, streams Streams) *cobra.Command {
 	f.IntVarP(&o.timeout, "timeout", "t", 10, "Use this timeout in seconds for container shutdown when attached or when containers are already running")
 	f.IntVar(&o.parallel, "parallel", -1, "Control max parallelism, -1 for unlimited")
 	f.StringVar(&o.progress, "progress", "auto", "Set type of progress output (auto, tty, plain, json, quiet)")
+	f.BoolVar(&o.abortOnExit, "abort-on-container-exit", false, "Stops all containers if any container was stopped. Incompatible with -d")
+	f.BoolVar(&o.abortOnFailure, "abort-on-container-failure", false, "Stops all containers if any container exited with failure. Incompatible with -d")
+	f.StringVar(&o.exitCodeFrom, "exit-code-from", "", "Return the exit code of the selected service container. Implies --abort-on-container-exit")
+	f.StringArrayVar(&o.attach, "attach", nil, "Restrict attaching to the specified services. Incompatible with --attach-dependencies.")
+	f.StringArrayVar(&o.noAttach, "no-attach", nil, "Do not attach (stream logs) to the specified services")
 	return cmd
 }
 
 func (o *upOptions) validate() error {
 	if o.forceRecreate && o.noRecreate {
 		return fmt.Errorf("--force-recreate and --no-recreate are incompatible")
+	}
+	if o.exitCodeFrom != "" {
+		o.abortOnExit = true
+	}
+	if o.detach && (o.abortOnExit || o.abortOnFailure) {
+		return fmt.Errorf("--abort-on-container-exit and --abort-on-container-failure are incompatible with --detach")
+	}
+	if o.abortOnExit && o.abortOnFailure {
+		return fmt.Errorf("--abort-on-container-exit and --abort-on-container-failure are mutually exclusive")
 	}
 	if !slices.Contains(progressModes, o.progress) {
 		return fmt.Errorf("unsupported --progress value %q", o.progress)
@@ -117,5 +134,9 @@ func (o *upOptions) run(ctx context.Context, global *globalOptions, streams Stre
 	if o.detach || o.wait || o.dryRun || o.noStart {
 		return nil
 	}
-	return attach(ctx, streams, client, p.Name, services, o.timestamps)
+	if len(o.attach) == 0 {
+		o.attach = services // as Docker Compose: the services asked for, not their dependencies
+	}
+	return attach(ctx, streams, client, p.Name, attachOptions{timestamps: o.timestamps, abortOnExit: o.abortOnExit,
+		abortOnFailure: o.abortOnFailure, exitCodeFrom: o.exitCodeFrom, attach: o.attach, noAttach: o.noAttach})
 }
