@@ -36,7 +36,7 @@ func (b *EngineBackend) Up(ctx context.Context, req *UpRequest, emit func(Event)
 
 // Down takes a project away.
 func (b *EngineBackend) Down(ctx context.Context, req *DownRequest, emit func(Event)) error {
-	sreq := scheduler.DownRequest{DownOptions: scheduler.DownOptions{RemoveOrphans: req.RemoveOrphans, Volumes: req.Volumes},
+	sreq := scheduler.DownRequest{DownOptions: scheduler.DownOptions{RemoveOrphans: req.RemoveOrphans, Volumes: req.Volumes, RemoveImages: req.RemoveImages},
 		Timeout: seconds(req.Timeout), DryRun: req.DryRun}
 	if req.Project == nil {
 		return b.Engine.Down(ctx, req.ProjectName, nil, sreq, progressOf(emit))
@@ -162,6 +162,8 @@ func wording(op scheduler.Op) (resource, working, done string) {
 		return "Volume " + op.Resource, "Creating", "Created"
 	case scheduler.OpRemoveVolume:
 		return "Volume " + op.Resource, "Removing", "Removed"
+	case scheduler.OpRemoveImage:
+		return "Image " + op.Resource, "Removing", "Removed"
 	case scheduler.OpPullImage:
 		return fmt.Sprintf("Image %s", op.Resource), "Pulling", "Pulled"
 	case scheduler.OpCreateContainer:

@@ -104,6 +104,7 @@ type DownRequest struct {
 	Project       *Project `json:"project,omitempty"` // when the CLI could load the files
 	RemoveOrphans bool     `json:"remove_orphans,omitempty"`
 	Volumes       bool     `json:"volumes,omitempty"`
+	RemoveImages  string   `json:"remove_images,omitempty"` // --rmi: "local" or "all"
 	Timeout       *int     `json:"timeout,omitempty"`
 	DryRun        bool     `json:"dry_run,omitempty"`
 }

@@ -10,6 +10,10 @@ import (
 type DownOptions struct {
 	RemoveOrphans bool // also remove containers of services not in the project
 	Volumes       bool // also remove the project's named volumes (never external ones)
+	// RemoveImages is --rmi: "all" removes every image the services use,
+	// "local" only those without a custom tag (the ones Docker Compose
+	// builds and names <project>-<service>); "" none.
+	RemoveImages string
 }
 
 // ReconcileDown plans taking p away: every container stopped after the
@@ -51,6 +55,9 @@ func ReconcileDown(p *types.Project, obs Observed, opts DownOptions) (*Plan, err
 			plan.add(Op{Kind: OpRemoveNetwork, Resource: n.Name}, removed...)
 		}
 	}
+	for _, ref := range imagesToRemove(p, opts.RemoveImages) {
+		plan.add(Op{Kind: OpRemoveImage, Resource: ref}, removed...)
+	}
 	if opts.Volumes {
 		for _, key := range sortedKeys(p.Volumes) {
 			v := p.Volumes[key]
@@ -69,4 +76,25 @@ func stopStep(plan *Plan, c Container, after []*Step) *Step {
 		return plan.add(Op{Kind: OpStopContainer, Resource: c.Name, Service: c.Service, ContainerID: c.ID, Reason: "already stopped"}, after...)
 	}
 	return plan.add(Op{Kind: OpStopContainer, Resource: c.Name, Service: c.Service, ContainerID: c.ID}, after...)
+}
+
+// imagesToRemove lists the images `down --rmi` removes, each once.
+func imagesToRemove(p *types.Project, mode string) []string {
+	if mode == "" {
+		return nil
+	}
+	seen := map[string]bool{}
+	var refs []string
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if mode == "local" && s.Image != "" {
+			continue
+		}
+		ref := project.ImageName(p.Name, s)
+		if !seen[ref] {
+			seen[ref] = true
+			refs = append(refs, ref)
+		}
+	}
+	return refs
 }

@@ -51,6 +51,12 @@ func (x *executor) Do(ctx context.Context, op Op) error {
 			x.events(Event{Op: op, Status: StatusWorking, Detail: fmt.Sprintf("%s %s", ev.Layer, ev.Status)})
 		}})
 		return err
+	case OpRemoveImage:
+		_, err := e.images.Remove(ctx, op.Resource, image.RemoveOptions{})
+		if errors.Is(err, image.ErrNotFound) {
+			return nil
+		}
+		return err
 	case OpCreateContainer:
 		return x.createContainer(ctx, op)
 	case OpStartContainer:

@@ -22,6 +22,7 @@ const (
 	OpCreateVolume    OpKind = "create volume"
 	OpRemoveVolume    OpKind = "remove volume"
 	OpPullImage       OpKind = "pull image"
+	OpRemoveImage     OpKind = "remove image"
 	OpCreateContainer OpKind = "create container"
 	OpStartContainer  OpKind = "start container"
 	OpStopContainer   OpKind = "stop container"

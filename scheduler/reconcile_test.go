@@ -262,3 +262,20 @@ func TestDown(t *testing.T) {
 		t.Errorf("down without -v removes volumes:\n%s", plan)
 	}
 }
+
+func TestDownRemovesImages(t *testing.T) {
+	p := loadProject(t, stackYAML)
+	plan, err := ReconcileDown(p, running(t, p), DownOptions{RemoveImages: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"api:1", "db:1", "web:1"} {
+		if !strings.Contains(plan.String(), "remove image "+ref+" after #2,#4,#6") {
+			t.Errorf("no removal of %s after the containers:\n%s", ref, plan)
+		}
+	}
+	plan, _ = ReconcileDown(p, running(t, p), DownOptions{RemoveImages: "local"})
+	if strings.Contains(plan.String(), "remove image") {
+		t.Errorf("--rmi local removed images with a custom tag:\n%s", plan)
+	}
+}

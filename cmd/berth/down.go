@@ -42,10 +42,10 @@ func (o *downOptions) run(ctx context.Context, global *globalOptions, streams St
 	if !slices.Contains(progressModes, o.progress) {
 		return fmt.Errorf("unsupported --progress value %q", o.progress)
 	}
-	if o.rmi != "" {
-		return fmt.Errorf("down --rmi is not supported by berth yet")
+	if o.rmi != "" && o.rmi != "local" && o.rmi != "all" {
+		return fmt.Errorf("invalid --rmi flag %q: want \"local\" or \"all\"", o.rmi)
 	}
-	req := &api.DownRequest{RemoveOrphans: o.removeOrphans, Volumes: o.volumes, DryRun: o.dryRun}
+	req := &api.DownRequest{RemoveOrphans: o.removeOrphans, Volumes: o.volumes, RemoveImages: o.rmi, DryRun: o.dryRun}
 	if timeoutSet {
 		req.Timeout = &o.timeout
 	}

@@ -13,13 +13,26 @@ import (
 // lines (" Container demo-web-1  Started", Docker Compose's plain form),
 // JSON lines, or nothing (quiet).
 type progress struct {
-	mode string // plain, json, quiet; auto and tty render plain for now
+	mode string // plain, json, quiet, tty
 	out  io.Writer
 	mu   sync.Mutex
+	tty  *ttyView
 }
 
+// newProgress renders in mode; auto is tty on a terminal, plain elsewhere
+// (CI logs).
 func newProgress(mode string, out io.Writer) *progress {
-	return &progress{mode: mode, out: out}
+	if mode == "auto" {
+		mode = "plain"
+		if isTerminal(out) {
+			mode = "tty"
+		}
+	}
+	p := &progress{mode: mode, out: out}
+	if mode == "tty" {
+		p.tty = newTTYView(out)
+	}
+	return p
 }
 
 func (p *progress) event(e api.Event) {
@@ -33,6 +46,12 @@ func (p *progress) event(e api.Event) {
 	case "json":
 		b, _ := json.Marshal(e)
 		fmt.Fprintf(p.out, "%s\n", b)
+	case "tty":
+		if e.Level == "warning" {
+			fmt.Fprintf(p.out, "WARN[0000] %s\n", e.Text)
+			return
+		}
+		p.tty.event(e)
 	default:
 		p.plain(e)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/api"
 )
 
 func run(t *testing.T, args ...string) (string, string, error) {
@@ -47,5 +49,25 @@ func TestRunVersion(t *testing.T) {
 	out, _, err := run(t, "version", "--short")
 	if err != nil || out != version+"\n" {
 		t.Errorf("version --short printed %q, %v", out, err)
+	}
+}
+
+func TestTTYViewRedrawsInPlace(t *testing.T) {
+	var out bytes.Buffer
+	v := newTTYView(&out)
+	v.event(api.Event{Resource: "Network demo_default", Status: "Creating"})
+	v.event(api.Event{Resource: "Network demo_default", Status: "Created"})
+	v.event(api.Event{Resource: "Container demo-web-1", Status: "Starting"})
+	frames := strings.Split(out.String(), "\x1b[2K[+] Running ")
+	if len(frames) != 4 {
+		t.Fatalf("want 3 frames, got %q", out.String())
+	}
+	last := frames[3]
+	if !strings.HasPrefix(last, "1/2\n") || !strings.Contains(last, " ✔ Network demo_default  Created") ||
+		!strings.Contains(last, " ⠿ Container demo-web-1  Starting") {
+		t.Errorf("last frame %q", last)
+	}
+	if strings.Count(out.String(), "\x1b[2A") != 2 {
+		t.Errorf("frames do not move back over the previous one: %q", out.String())
 	}
 }
