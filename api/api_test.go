@@ -81,7 +81,7 @@ func TestRoundTrip(t *testing.T) {
 	if len(events) != 1 || events[0].Status != "Started" {
 		t.Errorf("events %v", events)
 	}
-	got, err := backend.up.Project.ToProject()
+	got, err := backend.up.Project.ToProject(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

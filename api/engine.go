@@ -20,7 +20,7 @@ var _ Backend = (*EngineBackend)(nil)
 
 // Up brings a project up.
 func (b *EngineBackend) Up(ctx context.Context, req *UpRequest, emit func(Event)) error {
-	p, err := req.Project.ToProject()
+	p, err := req.Project.ToProject(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (b *EngineBackend) Down(ctx context.Context, req *DownRequest, emit func(Ev
 	if req.Project == nil {
 		return b.Engine.Down(ctx, req.ProjectName, nil, sreq, progressOf(emit))
 	}
-	p, err := req.Project.ToProject()
+	p, err := req.Project.ToProject(ctx)
 	if err != nil {
 		return err
 	}

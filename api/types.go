@@ -7,10 +7,11 @@
 package api
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"maps"
 
+	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/berth-dev/berth/project"
@@ -19,28 +20,38 @@ import (
 // DefaultSocket is where the daemon listens.
 const DefaultSocket = "/run/berth/berth.sock"
 
-// Project is a loaded compose project as it travels: compose-go's model
-// plus what its JSON form leaves out, and the config hash of every service
-// computed by the CLI, so that the label on each container is exactly what
-// `config --hash` prints.
+// Project is a loaded compose project as it travels: the canonical YAML
+// that `config` prints (interpolated, normalized, paths absolute, env files
+// merged), which compose-go reads back losslessly — its JSON form is not
+// (file modes, ulimits and host lists do not decode) — plus what that form
+// leaves out, and the config hash of every service computed by the CLI, so
+// that the label on each container is exactly what `config --hash` prints.
 type Project struct {
 	Name         string                       `json:"name"`
 	WorkingDir   string                       `json:"working_dir"`
 	ComposeFiles []string                     `json:"compose_files"`
 	Environment  map[string]string            `json:"environment,omitempty"`
-	Model        json.RawMessage              `json:"model"`
+	Model        string                       `json:"model"`
 	Labels       map[string]map[string]string `json:"labels"` // com.docker.compose.* per service
 	Hashes       map[string]string            `json:"hashes"`
 }
 
-// FromProject packs p for the wire.
+// FromProject packs p for the wire. Build sections stay behind: the daemon
+// does not build (the CLI has warned about them), and compose-go cannot
+// read back some it writes (build.ssh).
 func FromProject(p *types.Project) (*Project, error) {
-	model, err := json.Marshal(p)
+	sent := *p
+	sent.Services = make(types.Services, len(p.Services))
+	for name, s := range p.Services {
+		s.Build = nil
+		sent.Services[name] = s
+	}
+	model, err := sent.MarshalYAML()
 	if err != nil {
 		return nil, fmt.Errorf("encode project %q: %w", p.Name, err)
 	}
 	w := &Project{Name: p.Name, WorkingDir: p.WorkingDir, ComposeFiles: p.ComposeFiles,
-		Environment: p.Environment, Model: model,
+		Environment: p.Environment, Model: string(model),
 		Labels: map[string]map[string]string{}, Hashes: map[string]string{}}
 	for name, s := range p.Services {
 		hash, err := project.ServiceHash(s)
@@ -53,19 +64,30 @@ func FromProject(p *types.Project) (*Project, error) {
 	return w, nil
 }
 
-// ToProject unpacks the project, restoring what JSON leaves out.
-func (w *Project) ToProject() (*types.Project, error) {
-	var p types.Project
-	if err := json.Unmarshal(w.Model, &p); err != nil {
+// ToProject unpacks the project: compose-go reads the model back with
+// everything the CLI already did (interpolation, path resolution,
+// normalization, checks) switched off, and what the model leaves out is
+// restored.
+func (w *Project) ToProject(ctx context.Context) (*types.Project, error) {
+	details := types.ConfigDetails{
+		WorkingDir:  w.WorkingDir,
+		ConfigFiles: []types.ConfigFile{{Filename: "compose.yaml", Content: []byte(w.Model)}},
+		Environment: w.Environment,
+	}
+	p, err := loader.LoadWithContext(ctx, details, func(o *loader.Options) {
+		o.SkipInterpolation, o.SkipNormalization, o.ResolvePaths = true, true, false
+		o.SkipConsistencyCheck, o.SkipResolveEnvironment = true, true
+		o.SetProjectName(w.Name, true)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("decode project %q: %w", w.Name, err)
 	}
 	p.Name, p.WorkingDir, p.ComposeFiles, p.Environment = w.Name, w.WorkingDir, w.ComposeFiles, w.Environment
 	for name, s := range p.Services {
-		s.Name = name
 		s.CustomLabels = w.Labels[name]
 		p.Services[name] = s
 	}
-	return &p, nil
+	return p, nil
 }
 
 // UpRequest asks the daemon to bring a project up.
