@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
+
 	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/project"
 )
@@ -25,31 +27,33 @@ func TestWireKeepsEveryService(t *testing.T) {
 		if err != nil {
 			continue // needs what this test does not set up (e.g. env files)
 		}
-		t.Run(c.Name, func(t *testing.T) {
-			wire, err := FromProject(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			back, err := wire.ToProject(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for name, s := range back.Services {
-				got, err := project.ServiceHash(s)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got != wire.Hashes[name] {
-					t.Errorf("service %s changed on the wire", name)
-				}
-			}
-			if len(back.Services) != len(p.Services) {
-				t.Errorf("%d services came back of %d", len(back.Services), len(p.Services))
-			}
-		})
+		t.Run(c.Name, func(t *testing.T) { checkWire(t, p) })
 		checked++
 	}
 	if checked < 150 {
 		t.Fatalf("only %d corpus projects checked", checked)
+	}
+}
+
+func checkWire(t *testing.T, p *types.Project) {
+	wire, err := FromProject(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := wire.ToProject(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range back.Services {
+		got, err := project.ServiceHash(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != wire.Hashes[name] {
+			t.Errorf("service %s changed on the wire", name)
+		}
+	}
+	if len(back.Services) != len(p.Services) {
+		t.Errorf("%d services came back of %d", len(back.Services), len(p.Services))
 	}
 }
