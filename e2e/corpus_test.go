@@ -1,7 +1,14 @@
 package e2e
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/roottest"
 
 	"github.com/berth-dev/berth/internal/corpus"
 )
@@ -38,4 +45,36 @@ func TestCorpusConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckScriptAtRecordedPath runs the corpus's own check.sh with the
+// corpus where Docker Compose's outputs were recorded: the config hash of
+// a service with a bind mount or build context inside its case holds the
+// case's absolute path, so those hashes match only there. A private mount
+// namespace puts a copy of the corpus at that path without touching the
+// host.
+func TestCheckScriptAtRecordedPath(t *testing.T) {
+	roottest.Require(t)
+	top := "/" + strings.Split(strings.TrimPrefix(corpus.OriginalRoot, "/"), "/")[0]
+	if _, err := os.Stat(top); err != nil {
+		t.Skipf("no %s here to mount over (the path-dependent hashes are checked by project's TestCorpusHashes)", top)
+	}
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Skip(err)
+	}
+	cp := filepath.Join(t.TempDir(), "corpus")
+	if out, err := exec.Command("cp", "-r", dir, cp).CombinedOutput(); err != nil {
+		t.Fatalf("copy corpus: %v: %s", err, out)
+	}
+	at := filepath.Dir(corpus.OriginalRoot) // .../corpus
+	script := fmt.Sprintf("mount -t tmpfs none %s && mkdir -p %s && mount --bind %s %s && %s/check.sh %s",
+		top, at, cp, at, at, berthBin)
+	out, err := exec.CommandContext(t.Context(), "unshare", "-m", "--propagation", "private", "bash", "-c", script).CombinedOutput()
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	last := lines[len(lines)-1]
+	if err != nil || !strings.HasSuffix(last, " passed, 0 failed") {
+		t.Fatalf("check.sh: %v\n%s", err, out)
+	}
+	t.Log(last)
 }
