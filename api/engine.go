@@ -30,6 +30,7 @@ func (b *EngineBackend) Up(ctx context.Context, req *UpRequest, emit func(Event)
 		Services: req.Services, NoDeps: req.NoDeps, Scale: req.Scale, Parallel: req.Parallel,
 		DryRun: req.DryRun, Timeout: seconds(req.Timeout), Hashes: req.Project.Hashes,
 		Wait: req.Wait, WaitTimeout: time.Duration(req.WaitTimeout) * time.Second,
+		RenewAnonVolumes: req.RenewAnonVolumes,
 	}
 	return b.Engine.Up(ctx, p, sreq, progressOf(emit))
 }

@@ -107,8 +107,9 @@ type UpRequest struct {
 	// Wait blocks until every service is running or healthy (a one-shot
 	// that exited 0 counts as done), at most WaitTimeout seconds (0: no
 	// bound).
-	Wait        bool `json:"wait,omitempty"`
-	WaitTimeout int  `json:"wait_timeout,omitempty"`
+	Wait             bool `json:"wait,omitempty"`
+	WaitTimeout      int  `json:"wait_timeout,omitempty"`
+	RenewAnonVolumes bool `json:"renew_anon_volumes,omitempty"`
 }
 
 // StopRequest asks the daemon to stop (or, with Kill, kill) containers of

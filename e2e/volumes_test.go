@@ -91,3 +91,39 @@ services:
 		t.Error("the missing bind source was created")
 	}
 }
+
+// keeper counts its runs in an anonymous volume.
+const keeper = `name: anon
+services:
+  keeper:
+    image: REGISTRY/busybox:latest
+    volumes: [/data]
+    command: ["sh", "-c", "echo run >> /data/runs; echo runs=$$(wc -l < /data/runs); exec sleep 1000"]
+`
+
+// TestAnonymousVolumeFollowsRecreateUnlessRenewed: a recreated container
+// takes over its predecessor's anonymous volume; up -V gives it a new one.
+func TestAnonymousVolumeFollowsRecreateUnlessRenewed(t *testing.T) {
+	s := newStack(t, keeper)
+	runs := func() string {
+		var line string
+		s.eventually(10*time.Second, "keeper reports", func() bool {
+			out := s.mustBerth("logs", "--no-log-prefix", "keeper")
+			line = strings.TrimSpace(out)
+			return line != ""
+		})
+		return line
+	}
+	s.mustBerth("up", "-d")
+	if got := runs(); got != "runs=1" {
+		t.Fatalf("first run: %q", got)
+	}
+	s.mustBerth("up", "-d", "--force-recreate", "-t", "1")
+	if got := runs(); got != "runs=2" {
+		t.Errorf("after a recreate: %q, want runs=2 (the same anonymous volume)", got)
+	}
+	s.mustBerth("up", "-d", "-V", "-t", "1")
+	if got := runs(); got != "runs=1" {
+		t.Errorf("after up -V: %q, want runs=1 (a new anonymous volume)", got)
+	}
+}

@@ -81,6 +81,7 @@ func (x *executor) containerConfig(ctx context.Context, op Op, s types.ServiceCo
 	mounts, volWarnings, err := x.engine.volumes.PrepareService(ctx, volumes.ServiceRequest{
 		Project: x.project, Service: s.Name, ContainerID: id, StateDir: dir,
 		ImageVolumes: img.Volumes, ImageLayers: img.LowerDirs, Previous: x.previous(op), VolumesFrom: x,
+		RenewAnonymous: x.renewAnonymous,
 	})
 	if err != nil {
 		return nil, err

@@ -27,8 +27,10 @@ type executor struct {
 	// removeVolumes: removing a container also removes its anonymous
 	// volumes (down -v).
 	removeVolumes bool
-	mu            sync.Mutex
-	created       map[string]string // container name -> ID, for steps after a create
+	// renewAnonymous: a recreated container gets new anonymous volumes.
+	renewAnonymous bool
+	mu             sync.Mutex
+	created        map[string]string // container name -> ID, for steps after a create
 }
 
 func (x *executor) Do(ctx context.Context, op Op) error {

@@ -25,6 +25,10 @@ type UpRequest struct {
 	Hashes      map[string]string
 	Wait        bool
 	WaitTimeout time.Duration
+	// RenewAnonVolumes (-V) gives recreated containers fresh anonymous
+	// volumes instead of the previous containers' data; it recreates every
+	// container, as the volumes are attached at creation.
+	RenewAnonVolumes bool
 }
 
 // Up brings p up as req asks, reporting progress through events: it
@@ -42,6 +46,9 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, req UpRequest, events
 	}
 	opts := req.UpOptions
 	opts.Hashes = req.Hashes
+	if req.RenewAnonVolumes {
+		opts.ForceRecreate = true
+	}
 	res, err := ReconcileUp(p, obs, opts)
 	if err != nil {
 		return err
@@ -58,7 +65,8 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, req UpRequest, events
 	if err := e.checkPorts(ctx, p, res.Plan); err != nil {
 		return err
 	}
-	x := &executor{engine: e, project: p, obs: obs, hashes: req.Hashes, timeout: req.Timeout, events: events, created: map[string]string{}}
+	x := &executor{engine: e, project: p, obs: obs, hashes: req.Hashes, timeout: req.Timeout, events: events,
+		created: map[string]string{}, renewAnonymous: req.RenewAnonVolumes}
 	err = Execute(ctx, res.Plan, x, ExecuteOptions{Parallel: req.Parallel, Events: events, Rollback: true})
 	if err != nil || !req.Wait {
 		return err

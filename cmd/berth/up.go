@@ -17,6 +17,7 @@ func init() { verbs = append(verbs, newUpCommand) }
 type upOptions struct {
 	detach, wait, noDeps, forceRecreate, noRecreate bool
 	noStart, removeOrphans, dryRun, timestamps      bool
+	renewAnonVolumes                                bool
 	waitTimeout, parallel                           int
 	timeout                                         int
 	pull, progress                                  string
@@ -43,6 +44,7 @@ func newUpCommand(global *globalOptions, streams Streams) *cobra.Command {
 	f.BoolVar(&o.forceRecreate, "force-recreate", false, "Recreate containers even if their configuration and image haven't changed")
 	f.BoolVar(&o.noRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
 	f.BoolVar(&o.noStart, "no-start", false, "Don't start the services after creating them")
+	f.BoolVarP(&o.renewAnonVolumes, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
 	f.BoolVar(&o.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.BoolVar(&o.dryRun, "dry-run", false, "Print the plan and change nothing")
 	f.BoolVar(&o.timestamps, "timestamps", false, "Show timestamps")
@@ -84,7 +86,8 @@ func (o *upOptions) validate() error {
 func (o *upOptions) request(wire *api.Project, services []string, timeoutSet bool) (*api.UpRequest, error) {
 	req := &api.UpRequest{Project: wire, Services: services, NoDeps: o.noDeps, ForceRecreate: o.forceRecreate,
 		NoRecreate: o.noRecreate, NoStart: o.noStart, RemoveOrphans: o.removeOrphans, DryRun: o.dryRun,
-		Parallel: o.parallel, Wait: o.wait, WaitTimeout: o.waitTimeout, Scale: map[string]int{}}
+		Parallel: o.parallel, Wait: o.wait, WaitTimeout: o.waitTimeout, Scale: map[string]int{},
+		RenewAnonVolumes: o.renewAnonVolumes}
 	if o.pull != "policy" {
 		req.Pull = o.pull
 	}
