@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // AttachSpec says how to connect one network namespace to one network.
@@ -124,7 +125,9 @@ func addDefaultRoutes(n *Network, link netlink.Link) error {
 }
 
 // deleteVeth removes the host end of an endpoint's veth, which takes its
-// peer with it. It is gone already when the namespace went away.
+// peer with it. It is gone already when the namespace went away; the
+// kernel tears a dead namespace down asynchronously, so the link may also
+// vanish between the lookup and the delete (ENODEV).
 func deleteVeth(hostIf string) error {
 	link, err := netlink.LinkByName(hostIf)
 	if errors.As(err, new(netlink.LinkNotFoundError)) {
@@ -133,7 +136,7 @@ func deleteVeth(hostIf string) error {
 	if err != nil {
 		return fmt.Errorf("delete veth %s: %w", hostIf, err)
 	}
-	if err := netlink.LinkDel(link); err != nil {
+	if err := netlink.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("delete veth %s: %w", hostIf, err)
 	}
 	return nil

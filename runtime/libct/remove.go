@@ -32,8 +32,11 @@ func (r *Runtime) Remove(ctx context.Context, id string) error {
 	return nil
 }
 
-// teardown undoes everything Create made, whatever got made.
+// teardown undoes everything Create made, whatever got made; a
+// concurrent teardown that got there first leaves it nothing to do.
 func (r *Runtime) teardown(id string) error {
-	dir := r.dir(id)
-	return errors.Join(r.destroy(id), unmountRootfs(dir), os.RemoveAll(dir))
+	return r.locked(id, nil, func() error {
+		dir := r.dir(id)
+		return errors.Join(r.destroyLocked(id), unmountRootfs(dir), os.RemoveAll(dir))
+	})
 }

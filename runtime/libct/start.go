@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opencontainers/runc/libcontainer"
+	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/runtime"
 )
@@ -32,15 +33,63 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	case runtime.StatusExited:
 		return fmt.Errorf("start container %q: %w", id, errExited)
 	}
-	lc, err := libcontainer.Load(r.libcontainerRoot(), id)
-	if err != nil {
-		return fmt.Errorf("start container %q: %w", id, err)
-	}
-	if err := lc.Exec(); err != nil {
+	if err := r.exec(ctx, id); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
 	awaitExecve(ctx, c.Pid)
 	return writeTime(filepath.Join(r.dir(id), startedFile), time.Now())
+}
+
+// startTimeout bounds the exec fifo handshake. init is already waiting
+// in open(2) on the fifo when Create returns, so it takes milliseconds;
+// only an init that cannot run (frozen, stopped) never takes it.
+const startTimeout = 30 * time.Second
+
+// execFifo is the fifo in libcontainer's state directory on which init
+// waits to execve the user process.
+const execFifo = "exec.fifo"
+
+// exec lets init go on through libcontainer's Exec, which opens the exec
+// fifo for reading and blocks until init opens its write end: it checks
+// every 100 ms that init is still alive, but an init that lives and never
+// opens would hold it forever. When ctx or startTimeout ends first, a
+// write end opened here and closed at once makes Exec's read see end of
+// file without init's byte, and Exec return an error. Start does not take
+// the container's lock: holding it through the handshake would make Stop
+// wait for a start that hangs, and Exec notices a destroyed init itself.
+func (r *Runtime) exec(ctx context.Context, id string) error {
+	lc, err := libcontainer.Load(r.libcontainerRoot(), id)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- lc.Exec() }()
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fifo := filepath.Join(r.libcontainerRoot(), id, execFifo)
+	for {
+		releaseReader(fifo)
+		select {
+		case <-done:
+			return fmt.Errorf("init never opened the exec fifo: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// releaseReader opens fifo for writing without blocking and closes it: a
+// reader blocked in open(2) returns, and reads end of file. Without a
+// reader yet, open fails with ENXIO (fifo(7)) and the caller tries again.
+func releaseReader(fifo string) {
+	f, err := os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0)
+	if err == nil {
+		f.Close()
+	}
 }
 
 // initCmdline is the argv of libcontainer's init while it waits: the

@@ -81,6 +81,10 @@ func (r *Runtime) Kill(ctx context.Context, id string, sig os.Signal) error {
 // still the container's init (and, with a shared PID namespace, kills
 // every process of the cgroup on SIGKILL).
 func (r *Runtime) signal(id string, sig os.Signal) error {
+	return r.locked(id, runtime.ErrNotRunning, func() error { return r.signalLocked(id, sig) })
+}
+
+func (r *Runtime) signalLocked(id string, sig os.Signal) error {
 	lc, err := libcontainer.Load(r.libcontainerRoot(), id)
 	if errors.Is(err, libcontainer.ErrNotExist) {
 		return runtime.ErrNotRunning
@@ -98,8 +102,14 @@ func (r *Runtime) signal(id string, sig os.Signal) error {
 }
 
 // destroy removes libcontainer's state and the container's cgroups, once
-// its process is gone; it is a no-op when already done.
+// its process is gone; it is a no-op when already done, or when the
+// container was removed meanwhile.
 func (r *Runtime) destroy(id string) error {
+	return r.locked(id, nil, func() error { return r.destroyLocked(id) })
+}
+
+// destroyLocked is destroy for a caller holding the container's lock.
+func (r *Runtime) destroyLocked(id string) error {
 	lc, err := libcontainer.Load(r.libcontainerRoot(), id)
 	if errors.Is(err, libcontainer.ErrNotExist) {
 		return nil

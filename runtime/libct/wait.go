@@ -29,9 +29,16 @@ func (r *Runtime) Wait(ctx context.Context, id string) (runtime.ExitStatus, erro
 	}
 	dir := r.dir(id)
 	fd := shimPidfd(dir)
-	if fd >= 0 {
-		defer unix.Close(fd)
-	}
+	// The loop closes fd once the shim is gone and sets it to -1. Close
+	// what fd holds at return, not the number it had here: by then that
+	// number may be another goroutine's file, and closing it under that
+	// goroutine's feet makes its reads fail (EBADF, or EINVAL when the
+	// number was reused by a pidfd) or go to the wrong file.
+	defer func() {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}()
 	for {
 		exit, err := shim.ReadExit(dir)
 		if err == nil {
