@@ -75,8 +75,9 @@ func (r *Runtime) exec(ctx context.Context, id string) error {
 	for {
 		releaseReader(fifo)
 		select {
-		case <-done:
-			return fmt.Errorf("init never opened the exec fifo: %w", ctx.Err())
+		case execErr := <-done:
+			// Exec's own error only says the fifo was released under it.
+			return fmt.Errorf("init never opened the exec fifo: %w", errors.Join(ctx.Err(), execErr))
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
