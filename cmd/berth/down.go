@@ -56,11 +56,7 @@ func (o *downOptions) run(ctx context.Context, global *globalOptions, streams St
 	if err != nil {
 		return err
 	}
-	render := newProgress(o.progress, streams.Err)
-	if o.dryRun {
-		render = newProgress("plain", streams.Out)
-	}
-	return remoteExit(client.Down(ctx, req, render.event))
+	return remoteExit(client.Down(ctx, req, renderer(o.progress, o.dryRun, streams).event))
 }
 
 // projectForDown names the project to take down: from the compose files
@@ -95,11 +91,7 @@ func newStopCommand(global *globalOptions, streams Streams) *cobra.Command {
 		Use:   "stop [OPTIONS] [SERVICE...]",
 		Short: "Stop services",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd.Context(), global, streams)
-			if err != nil {
-				return err
-			}
-			client, err := global.client(cmd.Context())
+			name, client, err := projectClient(cmd.Context(), global, streams)
 			if err != nil {
 				return err
 			}

@@ -37,11 +37,7 @@ func newLogsCommand(global *globalOptions, streams Streams) *cobra.Command {
 					return err
 				}
 			}
-			name, err := projectName(cmd.Context(), global, streams)
-			if err != nil {
-				return err
-			}
-			client, err := global.client(cmd.Context())
+			name, client, err := projectClient(cmd.Context(), global, streams)
 			if err != nil {
 				return err
 			}

@@ -70,5 +70,14 @@ func (p *progress) plain(e api.Event) {
 	}
 }
 
+// renderer is the progress view of a command: a dry run prints its plan on
+// standard output as plain lines; otherwise mode on standard error.
+func renderer(mode string, dryRun bool, streams Streams) *progress {
+	if dryRun {
+		return newProgress("plain", streams.Out)
+	}
+	return newProgress(mode, streams.Err)
+}
+
 // progressModes are the values of --progress, as Docker Compose's.
 var progressModes = []string{"auto", "tty", "plain", "json", "quiet"}

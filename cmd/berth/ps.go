@@ -50,11 +50,7 @@ func (o *psOptions) run(ctx context.Context, global *globalOptions, streams Stre
 		}
 		o.status = append(o.status, value)
 	}
-	name, err := projectName(ctx, global, streams)
-	if err != nil {
-		return err
-	}
-	client, err := global.client(ctx)
+	name, client, err := projectClient(ctx, global, streams)
 	if err != nil {
 		return err
 	}
@@ -133,6 +129,17 @@ func projectName(ctx context.Context, global *globalOptions, streams Streams) (s
 }
 
 func lookupEnv(key string) string { return os.Getenv(key) }
+
+// projectClient names the project a command acts on and connects to the
+// daemon, starting one if needed.
+func projectClient(ctx context.Context, global *globalOptions, streams Streams) (string, *api.Client, error) {
+	name, err := projectName(ctx, global, streams)
+	if err != nil {
+		return "", nil, err
+	}
+	client, err := global.client(ctx)
+	return name, client, err
+}
 
 type lsOptions struct {
 	all, quiet bool

@@ -127,11 +127,7 @@ func (o *upOptions) run(ctx context.Context, global *globalOptions, streams Stre
 	if err != nil {
 		return err
 	}
-	render := newProgress(o.progress, streams.Err)
-	if o.dryRun {
-		render = newProgress("plain", streams.Out)
-	}
-	if err := client.Up(ctx, req, render.event); err != nil {
+	if err := client.Up(ctx, req, renderer(o.progress, o.dryRun, streams).event); err != nil {
 		return remoteExit(err)
 	}
 	if o.detach || o.wait || o.dryRun || o.noStart {
