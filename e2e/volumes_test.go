@@ -26,6 +26,10 @@ services:
     secrets:
       - source: token
         mode: 0400
+  borrower:
+    image: REGISTRY/busybox:latest
+    volumes_from: ["writer:ro"]
+    command: ["sh", "-c", "while [ ! -s /shared/stamp ]; do sleep 0.1; done; echo borrowed $$(cat /shared/stamp); touch /shared/x 2>/dev/null || echo borrowed-read-only; exec sleep 1000"]
 volumes:
   shared: {}
 secrets:
@@ -48,6 +52,10 @@ func TestVolumesSecretsAndBinds(t *testing.T) {
 	})
 	mustContain(t, logs, "read ", "s3cret\n", "-r--------", "conf-is-read-only\n")
 	stamp := strings.Fields(logs[strings.Index(logs, "read "):])[1]
+	s.eventually(15*time.Second, "borrower sees writer's volume, read-only", func() bool {
+		out := s.mustBerth("logs", "--no-log-prefix", "borrower")
+		return strings.Contains(out, "borrowed "+stamp) && strings.Contains(out, "borrowed-read-only")
+	})
 
 	// The data outlives the containers: down, then up, and writer finds
 	// the volume as it was before writing again.
