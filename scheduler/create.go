@@ -74,7 +74,10 @@ func (x *executor) createContainer(ctx context.Context, op Op) (err error) {
 	x.mu.Lock()
 	x.created[op.Resource] = id
 	x.mu.Unlock()
-	return x.engine.connect(ctx, c)
+	if err := x.engine.connect(ctx, c); err != nil {
+		return fmt.Errorf("service %q: %w", s.Name, err)
+	}
+	return nil
 }
 
 func (x *executor) containerConfig(ctx context.Context, op Op, s types.ServiceConfig, img runtime.ImageConfig, id, dir string) (*runtime.ContainerConfig, error) {
