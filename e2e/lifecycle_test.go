@@ -235,3 +235,39 @@ func TestStopThenUpStartsTheSameContainers(t *testing.T) {
 	}
 	s.eventually(10*time.Second, "web answers again", func() bool { _, ok := s.fetch("http://127.0.0.1:18080/"); return ok })
 }
+
+// Two replicas of web answer under one name; a client lists both.
+const replicas = `name: reps
+services:
+  web:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+    scale: 2
+  client:
+    image: REGISTRY/busybox:latest
+    depends_on: [web]
+    command: ["sh", "-c", "sleep 1; nslookup web; exec sleep 1000"]
+`
+
+func TestReplicasShareTheServiceName(t *testing.T) {
+	s := newStack(t, replicas)
+	s.mustBerth("up", "-d")
+	names := map[string]bool{}
+	for _, c := range s.containers() {
+		names[c.Name] = c.State == "running"
+	}
+	if !names["reps-web-1"] || !names["reps-web-2"] {
+		t.Fatalf("want reps-web-1 and reps-web-2 running, got %v", names)
+	}
+	var out string
+	s.eventually(15*time.Second, "client resolves web", func() bool {
+		out = s.mustBerth("logs", "--no-log-prefix", "client")
+		return strings.Count(out, "Address: 172.") >= 2 || strings.Count(out, "Address: 192.") >= 2
+	})
+	s.mustBerth("up", "-d", "--scale", "web=1", "-t", "1")
+	for _, c := range s.containers() {
+		if c.Name == "reps-web-2" {
+			t.Error("reps-web-2 left after scaling down to 1")
+		}
+	}
+}
