@@ -271,3 +271,21 @@ func TestReplicasShareTheServiceName(t *testing.T) {
 		}
 	}
 }
+
+func TestWaitTimesOutNamingTheUnhealthyService(t *testing.T) {
+	s := newStack(t, `name: sick
+services:
+  sick:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 200ms
+      retries: 100
+`)
+	r := s.berth("up", "-d", "--wait", "--wait-timeout", "3")
+	if r.exit == 0 {
+		t.Fatal("up --wait succeeded with a service that is never healthy")
+	}
+	mustContain(t, r.stderr, "sick")
+}
