@@ -27,6 +27,7 @@ import (
 //	libcontainer/<id>/ libcontainer's own state
 type Runtime struct {
 	root string
+	exe  sealedExe
 }
 
 var _ runtime.Runtime = (*Runtime)(nil)
