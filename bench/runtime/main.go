@@ -23,7 +23,7 @@ import (
 )
 
 func main() {
-	libct.Init() // this binary is also the shim and init
+	libct.Init() // this binary is also the shim, the create helper and init
 	runs := flag.Int("runs", 50, "containers started per runtime")
 	monitors := flag.Int("monitors", 10, "running containers whose monitor RSS is measured")
 	runcPath := flag.String("runc", "/usr/sbin/runc", "runc binary to compare with")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	// Without it libcontainer's cgroup managers cannot set device rules.
 	_ "github.com/opencontainers/cgroups/devices"
@@ -15,34 +16,43 @@ import (
 	"github.com/opencontainers/runc/libcontainer/specconv"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
-
-	"github.com/berth-dev/berth/runtime/shim"
 )
 
-// createArgs is what the shim hands back to createInShim.
-func createArgs(root, id, dir string, tty bool) []string {
-	return []string{root, id, dir, strconv.FormatBool(tty)}
+// createName is argv[0] of the helper the shim runs to create a container:
+// the helper is the parent of init while libcontainer sets it up, then
+// exits so that init is reparented to the shim (a child subreaper), as
+// `runc create` does under containerd's shim. The shim itself so never
+// loads libcontainer's code and stays small.
+const createName = "berth-create"
+
+// helperArgs is the argv with which the shim runs the helper.
+func helperArgs(root, id, dir string, tty bool) []string {
+	return []string{createName, root, id, dir, strconv.FormatBool(tty)}
 }
 
-// createInShim is the shim's shim.Creator: libcontainer creates the
-// container from the shim's own process, so init is the shim's child (as
-// with `runc create` under containerd's shim, minus that extra process)
-// and waits on libcontainer's exec fifo until Start.
-func createInShim(args []string, stdio shim.Stdio) (int, error) {
-	// The shim's stderr is its log; libcontainer's own log lines would
-	// only repeat the error it returns.
+// createMain is the helper: it creates the container and leaves init
+// waiting on libcontainer's exec fifo, then reports "ok <pid>" or
+// "error <reason>" on fd 3.
+func createMain(args []string) int {
+	result := os.NewFile(3, "result")
+	// stderr is the container's: libcontainer's own log lines must not
+	// end up in its log. Failures travel back on the result pipe.
 	logrus.SetOutput(io.Discard)
 	if len(args) != 4 {
-		return 0, fmt.Errorf("create arguments %q: want ROOT ID DIR TTY", args)
+		_, _ = fmt.Fprintln(result, "error usage: "+createName+" ROOT ID DIR TTY")
+		return 2
 	}
 	tty, _ := strconv.ParseBool(args[3])
-	if !tty {
-		stdio.Console = nil
+	pid, err := createContainer(args[0], args[1], args[2], tty)
+	if err != nil {
+		_, _ = fmt.Fprintf(result, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		return 1
 	}
-	return createContainer(args[0], args[1], args[2], stdio)
+	_, _ = fmt.Fprintf(result, "ok %d\n", pid)
+	return 0
 }
 
-func createContainer(root, id, dir string, stdio shim.Stdio) (int, error) {
+func createContainer(root, id, dir string, tty bool) (int, error) {
 	spec, err := readSpec(dir)
 	if err != nil {
 		return 0, err
@@ -58,7 +68,10 @@ func createContainer(root, id, dir string, stdio shim.Stdio) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create container: %w", err)
 	}
-	p := initProcess(spec.Process, stdio)
+	p := initProcess(spec.Process)
+	if tty {
+		p.ConsoleSocket = os.NewFile(4, "console")
+	}
 	if err := c.Start(p); err != nil {
 		_ = c.Destroy()
 		return 0, fmt.Errorf("start init: %w", err)
@@ -66,7 +79,7 @@ func createContainer(root, id, dir string, stdio shim.Stdio) (int, error) {
 	return p.Pid()
 }
 
-func initProcess(sp *specs.Process, stdio shim.Stdio) *libcontainer.Process {
+func initProcess(sp *specs.Process) *libcontainer.Process {
 	groups := make([]int, len(sp.User.AdditionalGids))
 	for i, g := range sp.User.AdditionalGids {
 		groups[i] = int(g)
@@ -74,8 +87,8 @@ func initProcess(sp *specs.Process, stdio shim.Stdio) *libcontainer.Process {
 	return &libcontainer.Process{
 		Args: sp.Args, Env: sp.Env, Cwd: sp.Cwd,
 		UID: int(sp.User.UID), GID: int(sp.User.GID), AdditionalGroups: groups,
-		Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr,
-		ConsoleSocket: stdio.Console, Init: true,
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Init: true,
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // TestMain runs the re-exec hooks first: this test binary is also
-// libcontainer's init and the shim.
+// libcontainer's init, the shim and the create helper.
 func TestMain(m *testing.M) {
 	libct.Init()
 	spawnHook()

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/runtime"
-	"github.com/berth-dev/berth/runtime/shim"
 )
 
 // errExited: Start was asked to run a container whose process already
@@ -94,8 +93,8 @@ func releaseReader(fifo string) {
 }
 
 // initCmdline is the argv of libcontainer's init while it waits: the
-// argv[0] of the shim that started it, and "init".
-var initCmdline = []byte(shim.Name + "\x00init\x00")
+// helper's argv[0] and "init".
+var initCmdline = []byte(createName + "\x00init\x00")
 
 // awaitExecve waits until init has execve'd the user process. Opening the
 // exec fifo only lets init go on; until its execve, init is Go code whose

@@ -1,24 +1,47 @@
 package shim
 
 import (
+	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// create makes the container through creator with the container's stdio,
-// and returns init's pid, the streams to log and, with an open stdin, the
-// write end of init's stdin to hold.
-func create(cfg *Config, creator Creator) (int, []stream, *os.File, error) {
+// create runs the helper that creates the container with the container's
+// stdio, and returns init's pid, the streams to log and, with an open
+// stdin, the write end of init's stdin to hold. The helper writes
+// "ok <pid>" or "error <reason>" on its fd 3.
+func create(cfg *Config) (int, []stream, *os.File, error) {
 	std, err := newStdio(cfg)
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	pid, err := creator(cfg.Create, std.child())
-	// init has its own copies now; ours would keep the pipes from
-	// reading end of file when init's output ends.
-	std.closeChildEnds()
+	defer std.closeChildEnds()
+	result, resultW, err := os.Pipe()
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("result pipe: %w", err)
+	}
+	defer result.Close()
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       cfg.Helper,
+		Stdin:      std.stdin,
+		Stdout:     std.stdout,
+		Stderr:     std.stderr,
+		ExtraFiles: append([]*os.File{resultW}, std.extra...),
+	}
+	if err := cmd.Start(); err != nil {
+		resultW.Close()
+		return 0, nil, nil, fmt.Errorf("start create helper: %w", err)
+	}
+	resultW.Close()
+	line, _ := bufio.NewReader(result).ReadString('\n')
+	waitErr := cmd.Wait()
+	pid, err := parseResult(line, waitErr)
 	if err != nil {
 		std.closeParentEnds()
 		return 0, nil, nil, err
@@ -27,11 +50,22 @@ func create(cfg *Config, creator Creator) (int, []stream, *os.File, error) {
 	return pid, streams, std.stdinKeep, err
 }
 
-// stdio are the container's standard streams: the child ends go to
-// init, the parent ends stay with the shim.
+func parseResult(line string, waitErr error) (int, error) {
+	line = strings.TrimSuffix(line, "\n")
+	if rest, ok := strings.CutPrefix(line, "ok "); ok {
+		return strconv.Atoi(rest)
+	}
+	if rest, ok := strings.CutPrefix(line, "error "); ok {
+		return 0, fmt.Errorf("%s", rest)
+	}
+	return 0, fmt.Errorf("create helper: %w", waitErr)
+}
+
+// stdio are the container's standard streams: the child ends go to the
+// helper (and so to init), the parent ends stay with the shim.
 type stdio struct {
 	stdin, stdout, stderr *os.File // child ends
-	consoleChild          *os.File
+	extra                 []*os.File
 	stdinKeep             *os.File // write end of an open stdin, never written
 	outR, errR            *os.File
 	console               *os.File // our end of the console socket
@@ -44,14 +78,6 @@ func newStdio(cfg *Config) (*stdio, error) {
 		return nil, err
 	}
 	if cfg.TTY {
-		// init's terminal replaces its stdout and stderr; until then
-		// libcontainer wants both open.
-		if s.stdout, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0); err != nil {
-			return nil, err
-		}
-		if s.stderr, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0); err != nil {
-			return nil, err
-		}
 		return s, s.consoleSocket()
 	}
 	if s.outR, s.stdout, err = os.Pipe(); err != nil {
@@ -80,16 +106,12 @@ func (s *stdio) consoleSocket() error {
 		return fmt.Errorf("console socket: %w", err)
 	}
 	s.console = os.NewFile(uintptr(fds[0]), "console")
-	s.consoleChild = os.NewFile(uintptr(fds[1]), "console-child")
+	s.extra = []*os.File{os.NewFile(uintptr(fds[1]), "console-child")}
 	return nil
 }
 
-func (s *stdio) child() Stdio {
-	return Stdio{Stdin: s.stdin, Stdout: s.stdout, Stderr: s.stderr, Console: s.consoleChild}
-}
-
 func (s *stdio) closeChildEnds() {
-	for _, f := range []*os.File{s.stdin, s.stdout, s.stderr, s.consoleChild} {
+	for _, f := range append([]*os.File{s.stdin, s.stdout, s.stderr}, s.extra...) {
 		if f != nil {
 			f.Close()
 		}

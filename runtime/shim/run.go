@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -15,7 +14,7 @@ import (
 )
 
 // run monitors the container in dir from creation to exit.
-func run(dir string, creator Creator) error {
+func run(dir string) error {
 	cfg, err := ReadConfig(dir)
 	if err != nil {
 		return err
@@ -23,16 +22,15 @@ func run(dir string, creator Creator) error {
 	report := os.NewFile(3, "report")
 	// With PR_SET_CHILD_SUBREAPER (prctl(2)), orphaned descendants are
 	// reparented to the shim instead of the host's PID 1: the container's
-	// init becomes our child once the short-lived processes through
-	// which libcontainer starts it (nsexec's stages) exit, so wait4 sees
-	// its exit status.
+	// init becomes our child when the helper that created it exits, so
+	// wait4 sees its exit status.
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("set child subreaper: %w", err)
 	}
 	// The shim outlives the session that started it; hang-ups and Ctrl-C
 	// aimed at that session are not for us.
 	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
-	pid, streams, stdin, err := create(cfg, creator)
+	pid, streams, stdin, err := create(cfg)
 	// A failed report means the runtime that asked is gone; the container
 	// is on disk all the same, and a later runtime finds it there.
 	if err != nil {
@@ -63,10 +61,6 @@ func monitor(dir string, cfg *Config, pid int, streams []stream) error {
 	for _, s := range streams {
 		copiers.Go(func() { copyStream(log, s) })
 	}
-	// Creating the container filled the heap (the spec, libcontainer's
-	// config and state); none of it is needed while monitoring, so give
-	// it back to the kernel now rather than when the scavenger gets to it.
-	debug.FreeOSMemory()
 	trimResident()
 	code := Reap(pid)
 	copiers.Wait()

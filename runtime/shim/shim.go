@@ -6,8 +6,7 @@
 //
 // berth re-executes its own binary as the shim (argv[0] Name); the entry
 // point Main is kept slim: it touches no runtime packages and no
-// libcontainer code, only pipes, wait4 and a log file; the runtime hands it
-// the function that creates the container.
+// libcontainer code, only pipes, wait4 and a log file.
 package shim
 
 import (
@@ -36,30 +35,18 @@ type Config struct {
 	TTY       bool   // the process has a terminal: one stream, "stdout"
 	OpenStdin bool   // keep stdin open (a pipe nobody closes) instead of /dev/null
 	OOMFile   string // cgroup file with the "oom_kill N" counter; "" if none
-	// Create is what the runtime's Creator needs to create the container
-	// (for libct: its state root, ID, directory and TTY flag).
-	Create []string
+	// Helper is the argv of the process that creates the container and
+	// leaves its init waiting (a re-exec of the same binary); its init is
+	// reparented to the shim when it exits.
+	Helper []string
 }
-
-// Stdio are the files a Creator gives the container's init: its standard
-// streams, and with a terminal the socket on which init sends the
-// terminal's master end (nil without one).
-type Stdio struct {
-	Stdin, Stdout, Stderr, Console *os.File
-}
-
-// Creator creates a container, in the shim's own process, and leaves its
-// init waiting to be started; it returns init's pid. The init is the
-// shim's child. The runtime supplies it, so that this package knows
-// nothing of how containers are made.
-type Creator func(args []string, stdio Stdio) (int, error)
 
 // Main runs the shim when os.Args[0] is Name and exits; it returns at once
 // otherwise. Call it first thing in main. The runtime starts the shim with
 // the container's directory as its only argument and a pipe as fd 3, on
-// which the shim reports "ok <pid>" or an error once create made the
-// container, before it detaches.
-func Main(create Creator) {
+// which the shim reports "ok <pid>" or an error once the container is
+// created, before it detaches.
+func Main() {
 	if filepath.Base(os.Args[0]) != Name {
 		return
 	}
@@ -67,7 +54,7 @@ func Main(create Creator) {
 		fmt.Fprintln(os.Stderr, "usage: "+Name+" DIR")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], create); err != nil {
+	if err := run(os.Args[1]); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", Name, err)
 		os.Exit(1)
 	}
