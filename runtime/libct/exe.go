@@ -3,7 +3,6 @@ package libct
 import (
 	"os"
 	"strconv"
-	"sync"
 
 	"github.com/opencontainers/runc/libcontainer/exeseal"
 	"golang.org/x/sys/unix"
@@ -18,15 +17,18 @@ import (
 // one per container. libcontainer skips the clone when /proc/self/exe is
 // a sealed memfd already; so where the copy would be made, one is made
 // here, once, and every shim runs from it.
+//
+// The copy is made when the Runtime is, before it starts anything: while
+// the copy is being written, a process forked meanwhile holds a writable
+// descriptor of it until its own execve, and executing the copy then
+// fails (seen as EACCES under 10 parallel Creates).
 type sealedExe struct {
-	once sync.Once
 	file *os.File // nil: overlayfs works, or no clone could be made
 }
 
 // path is what to execute to start a shim: the shared sealed copy, or the
 // binary itself.
-func (s *sealedExe) path(stateRoot string) string {
-	s.once.Do(func() { s.file = sharedClone(stateRoot) })
+func (s *sealedExe) path() string {
 	if s.file == nil {
 		return "/proc/self/exe"
 	}

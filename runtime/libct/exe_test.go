@@ -13,15 +13,7 @@ import (
 // shims run from one sealed memfd copy made by the runtime instead of
 // each container copying the binary.
 func TestShimsShareOneSealedCopy(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := os.MkdirTemp(filepath.Dir(exe), "root-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+	root := besideBinary(t)
 	rt := newRuntimeAt(t, root)
 	var shims []string
 	for range 2 {
@@ -45,4 +37,20 @@ func TestShimsShareOneSealedCopy(t *testing.T) {
 			t.Errorf("shim runs %q, want the sealed memfd copy", link)
 		}
 	}
+}
+
+// besideBinary makes a runtime root inside the test binary's directory,
+// where overlayfs cannot give libcontainer a sealed view of the binary.
+func besideBinary(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.MkdirTemp(filepath.Dir(exe), "root-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	return root
 }
