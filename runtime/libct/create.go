@@ -91,7 +91,7 @@ func (r *Runtime) startShim(ctx context.Context, dir, id string) error {
 	}
 	defer logf.Close()
 	cmd := &exec.Cmd{
-		Path: "/proc/self/exe", Args: []string{shim.Name, dir}, Dir: "/",
+		Path: r.exe.path(), Args: []string{shim.Name, dir}, Dir: "/",
 		Stdout: logf, Stderr: logf, ExtraFiles: []*os.File{reportW},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}

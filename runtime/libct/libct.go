@@ -27,6 +27,7 @@ import (
 //	libcontainer/<id>/ libcontainer's own state
 type Runtime struct {
 	root string
+	exe  sealedExe
 }
 
 var _ runtime.Runtime = (*Runtime)(nil)
@@ -42,7 +43,9 @@ func New(root string) (*Runtime, error) {
 			return nil, fmt.Errorf("runtime root %q: %w", root, err)
 		}
 	}
-	return &Runtime{root: abs}, nil
+	r := &Runtime{root: abs}
+	r.exe.file = sharedClone(r.libcontainerRoot())
+	return r, nil
 }
 
 const (

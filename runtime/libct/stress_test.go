@@ -23,8 +23,16 @@ import (
 // does), stopped twice at once (as `down` racing `stop` does) and
 // removed, all containers in parallel. Nothing may fail and nothing may
 // be left: no mount under the root, no cgroup, no process.
+//
+// It runs twice: with the root apart from the test binary, and inside the
+// binary's directory, where every shim runs from one sealed copy of the
+// binary made by the Runtime (see sealedExe).
 func TestConcurrentLifecycleLeavesNothing(t *testing.T) {
-	root := t.TempDir()
+	t.Run("root apart", func(t *testing.T) { concurrentLifecycle(t, t.TempDir()) })
+	t.Run("root inside the binary's directory", func(t *testing.T) { concurrentLifecycle(t, besideBinary(t)) })
+}
+
+func concurrentLifecycle(t *testing.T, root string) {
 	rt := newRuntimeAt(t, root)
 	image := runtimetest.BusyboxImage(t)
 	for round := range 5 {

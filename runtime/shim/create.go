@@ -12,17 +12,18 @@ import (
 )
 
 // create runs the helper that creates the container with the container's
-// stdio, and returns init's pid and the streams to log. The helper writes
+// stdio, and returns init's pid, the streams to log and, with an open
+// stdin, the write end of init's stdin to hold. The helper writes
 // "ok <pid>" or "error <reason>" on its fd 3.
-func create(cfg *Config) (int, []stream, error) {
+func create(cfg *Config) (int, []stream, *os.File, error) {
 	std, err := newStdio(cfg)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer std.closeChildEnds()
 	result, resultW, err := os.Pipe()
 	if err != nil {
-		return 0, nil, fmt.Errorf("result pipe: %w", err)
+		return 0, nil, nil, fmt.Errorf("result pipe: %w", err)
 	}
 	defer result.Close()
 	cmd := &exec.Cmd{
@@ -35,7 +36,7 @@ func create(cfg *Config) (int, []stream, error) {
 	}
 	if err := cmd.Start(); err != nil {
 		resultW.Close()
-		return 0, nil, fmt.Errorf("start create helper: %w", err)
+		return 0, nil, nil, fmt.Errorf("start create helper: %w", err)
 	}
 	resultW.Close()
 	line, _ := bufio.NewReader(result).ReadString('\n')
@@ -43,10 +44,10 @@ func create(cfg *Config) (int, []stream, error) {
 	pid, err := parseResult(line, waitErr)
 	if err != nil {
 		std.closeParentEnds()
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	streams, err := std.streams()
-	return pid, streams, err
+	return pid, streams, std.stdinKeep, err
 }
 
 func parseResult(line string, waitErr error) (int, error) {

@@ -30,7 +30,7 @@ func run(dir string) error {
 	// The shim outlives the session that started it; hang-ups and Ctrl-C
 	// aimed at that session are not for us.
 	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
-	pid, streams, err := create(cfg)
+	pid, streams, stdin, err := create(cfg)
 	// A failed report means the runtime that asked is gone; the container
 	// is on disk all the same, and a later runtime finds it there.
 	if err != nil {
@@ -39,7 +39,14 @@ func run(dir string) error {
 	}
 	_, _ = fmt.Fprintf(report, "ok %d\n", pid)
 	report.Close()
-	return monitor(dir, cfg, pid, streams)
+	err = monitor(dir, cfg, pid, streams)
+	// An open stdin is the write end of init's stdin pipe, never written
+	// and held until init exits; dropped, its finalizer would close it at
+	// the next GC and init would read end of file.
+	if stdin != nil {
+		stdin.Close()
+	}
+	return err
 }
 
 // monitor copies the container's output to its log until init exits, then

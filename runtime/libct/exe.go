@@ -1,0 +1,60 @@
+package libct
+
+import (
+	"os"
+	"strconv"
+
+	"github.com/opencontainers/runc/libcontainer/exeseal"
+	"golang.org/x/sys/unix"
+)
+
+// sealedExe is the binary shims are started from. libcontainer starts
+// each init from a sealed clone of its own binary, so that a container
+// cannot overwrite the host's berth through /proc/self/exe (CVE-2019-5736):
+// a read-only overlayfs of the binary's directory, or, where overlayfs
+// refuses (the state directory inside the binary's directory: "overlapping
+// layers", ELOOP), a copy of the whole ~28 MB binary into a sealed memfd,
+// one per container. libcontainer skips the clone when /proc/self/exe is
+// a sealed memfd already; so where the copy would be made, one is made
+// here, once, and every shim runs from it.
+//
+// The copy is made when the Runtime is, before it starts anything: while
+// the copy is being written, a process forked meanwhile holds a writable
+// descriptor of it until its own execve, and executing the copy then
+// fails (seen as EACCES under 10 parallel Creates).
+type sealedExe struct {
+	file *os.File // nil: overlayfs works, or no clone could be made
+}
+
+// path is what to execute to start a shim: the shared sealed copy, or the
+// binary itself.
+func (s *sealedExe) path() string {
+	if s.file == nil {
+		return "/proc/self/exe"
+	}
+	// The memfd is close-on-exec; execve(2) resolves the path first.
+	return "/proc/self/fd/" + strconv.Itoa(int(s.file.Fd()))
+}
+
+// sharedClone tries libcontainer's clone as libcontainer would for a
+// container under stateRoot, and keeps it if it is a sealed memfd.
+func sharedClone(stateRoot string) *os.File {
+	f, err := exeseal.CloneSelfExe(stateRoot)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if !exeseal.IsCloned(f) {
+		return nil // an overlayfs view: cheap, libcontainer makes its own
+	}
+	// In the shim's child, the files it passes take fds 0-3 before
+	// execve(2) resolves /proc/self/fd/N: N must stay clear of them.
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, minExeFd)
+	if err != nil {
+		return nil
+	}
+	return os.NewFile(uintptr(fd), f.Name())
+}
+
+// minExeFd is the lowest descriptor the shared clone may take.
+const minExeFd = 16
