@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/berth-dev/berth/runtime"
@@ -152,33 +151,33 @@ func progressOf(emit func(Event)) func(scheduler.Event) {
 	}
 }
 
+// wordings are, for each kind of step, its resource's noun and the verbs
+// Docker Compose shows while it works and once it is done.
+var wordings = map[scheduler.OpKind][3]string{
+	scheduler.OpCreateNetwork:   {"Network", "Creating", "Created"},
+	scheduler.OpRemoveNetwork:   {"Network", "Removing", "Removed"},
+	scheduler.OpCreateVolume:    {"Volume", "Creating", "Created"},
+	scheduler.OpRemoveVolume:    {"Volume", "Removing", "Removed"},
+	scheduler.OpRemoveImage:     {"Image", "Removing", "Removed"},
+	scheduler.OpPullImage:       {"Image", "Pulling", "Pulled"},
+	scheduler.OpCreateContainer: {"Container", "Creating", "Created"},
+	scheduler.OpStartContainer:  {"Container", "Starting", "Started"},
+	scheduler.OpStopContainer:   {"Container", "Stopping", "Stopped"},
+	scheduler.OpRemoveContainer: {"Container", "Removing", "Removed"},
+	scheduler.OpWaitService:     {"Service", "Waiting", ""},
+}
+
 // wording gives a step's resource and its working and done verbs.
 func wording(op scheduler.Op) (resource, working, done string) {
-	switch op.Kind {
-	case scheduler.OpCreateNetwork:
-		return "Network " + op.Resource, "Creating", "Created"
-	case scheduler.OpRemoveNetwork:
-		return "Network " + op.Resource, "Removing", "Removed"
-	case scheduler.OpCreateVolume:
-		return "Volume " + op.Resource, "Creating", "Created"
-	case scheduler.OpRemoveVolume:
-		return "Volume " + op.Resource, "Removing", "Removed"
-	case scheduler.OpRemoveImage:
-		return "Image " + op.Resource, "Removing", "Removed"
-	case scheduler.OpPullImage:
-		return fmt.Sprintf("Image %s", op.Resource), "Pulling", "Pulled"
-	case scheduler.OpCreateContainer:
-		return "Container " + op.Resource, "Creating", "Created"
-	case scheduler.OpStartContainer:
-		return "Container " + op.Resource, "Starting", "Started"
-	case scheduler.OpStopContainer:
-		return "Container " + op.Resource, "Stopping", "Stopped"
-	case scheduler.OpRemoveContainer:
-		return "Container " + op.Resource, "Removing", "Removed"
-	case scheduler.OpWaitService:
-		return "Service " + op.Resource, "Waiting", waitedWord(op.Condition)
+	w, ok := wordings[op.Kind]
+	if !ok {
+		return "", "", ""
 	}
-	return "", "", ""
+	done = w[2]
+	if op.Kind == scheduler.OpWaitService {
+		done = waitedWord(op.Condition)
+	}
+	return w[0] + " " + op.Resource, w[1], done
 }
 
 func waitedWord(condition string) string {
