@@ -289,3 +289,29 @@ services:
 	}
 	mustContain(t, r.stderr, "sick")
 }
+
+// TestInitRunsAReapingPID1: with init: true the service's command is not
+// PID 1; berth's init is, and it passes the stop signal on.
+func TestInitRunsAReapingPID1(t *testing.T) {
+	s := newStack(t, `name: withinit
+services:
+  app:
+    image: REGISTRY/busybox:latest
+    init: true
+    command: ["sh", "-c", "echo pid1=$$(cat /proc/1/comm) me=$$$$; trap 'echo bye; exit 0' TERM; while true; do sleep 0.2; done"]
+`)
+	s.mustBerth("up", "-d")
+	var logs string
+	s.eventually(10*time.Second, "app reports", func() bool {
+		logs = s.mustBerth("logs", "--no-log-prefix", "app")
+		return strings.Contains(logs, "pid1=")
+	})
+	t.Log(strings.TrimSpace(logs))
+	if strings.Contains(logs, "pid1=sh") || strings.Contains(logs, "me=1 ") || strings.HasSuffix(strings.TrimSpace(logs), "me=1") {
+		t.Errorf("the command runs as PID 1: %q", logs)
+	}
+	s.mustBerth("stop", "-t", "5")
+	s.eventually(10*time.Second, "app saw the stop signal", func() bool {
+		return strings.Contains(s.mustBerth("logs", "--no-log-prefix", "app"), "bye")
+	})
+}

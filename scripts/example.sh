@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PATH=$(scripts/deps.sh | tail -n 1):$PATH
 export PATH
 
-go build -tags seccomp -o bin/berth ./cmd/berth
+scripts/build.sh bin/berth
 berth=bin/berth
 compose=(-f examples/hello/compose.yaml)
 

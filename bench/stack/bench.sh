@@ -19,7 +19,7 @@ netns=berth-bench-$$
 $PEER start >/dev/null
 eval "$($PEER env | grep ^export)"
 docker=/usr/bin/docker
-go build -tags seccomp -o "$work/berth" ./cmd/berth
+scripts/build.sh "$work/berth"
 export BERTH_ROOT=$work/root
 ip netns add "$netns"
 cleanup() {
