@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ func (e *Engine) Stop(ctx context.Context, name string, req StopRequest, events 
 	var errs []error
 	for i := len(order) - 1; i >= 0; i-- {
 		for _, c := range containers {
-			if c.Service != order[i] || !c.Running || (len(req.Services) > 0 && !contains(req.Services, c.Service)) {
+			if c.Service != order[i] || !c.Running || (len(req.Services) > 0 && !slices.Contains(req.Services, c.Service)) {
 				continue
 			}
 			errs = append(errs, e.stopOne(ctx, c, req, events))
@@ -134,13 +135,4 @@ func outline(all []*runtime.Container, name string) *types.Project {
 		p.Services[service] = s
 	}
 	return p
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

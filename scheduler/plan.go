@@ -7,6 +7,7 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -65,21 +66,12 @@ type Plan struct {
 func (p *Plan) add(op Op, after ...*Step) *Step {
 	s := &Step{ID: len(p.Steps) + 1, Op: op}
 	for _, a := range after {
-		if a != nil && !containsStep(s.After, a) {
+		if a != nil && !slices.Contains(s.After, a) {
 			s.After = append(s.After, a)
 		}
 	}
 	p.Steps = append(p.Steps, s)
 	return s
-}
-
-func containsStep(steps []*Step, s *Step) bool {
-	for _, x := range steps {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Empty reports whether the plan has nothing to do.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -187,7 +188,7 @@ func (e *Engine) Logs(ctx context.Context, name string, req LogRequest, sink fun
 	var wg sync.WaitGroup
 	errs := make(chan error, len(list))
 	for _, c := range ContainersFrom(list, name) {
-		if len(req.Services) > 0 && !contains(req.Services, c.Service) {
+		if len(req.Services) > 0 && !slices.Contains(req.Services, c.Service) {
 			continue
 		}
 		wg.Add(1)
