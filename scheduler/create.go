@@ -194,27 +194,35 @@ func newID() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// findContainer resolves "service:x" to the first container of service x
-// of p, and "container:x" to the container named (or with ID) x.
+// findContainer resolves "service:x" to the lowest-numbered container of
+// service x of p, and "container:x" to the container named (or with ID) x.
 func (e *Engine) findContainer(ctx context.Context, p *types.Project, ref string) (*runtime.Container, error) {
 	kind, name, _ := strings.Cut(ref, ":")
 	all, err := e.rt.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var best *runtime.Container
-	for _, c := range all {
-		switch {
-		case kind == "service" && c.Labels[project.LabelProject] == p.Name && c.Labels[project.LabelService] == name:
-			if best == nil || c.Labels[project.LabelContainerNumber] < best.Labels[project.LabelContainerNumber] {
-				best = c
+	var id string
+	switch kind {
+	case "service":
+		// ContainersFrom sorts replicas by number, as numbers, not labels.
+		for _, c := range ContainersFrom(all, p.Name) {
+			if c.Service == name {
+				id = c.ID
+				break
 			}
-		case kind == "container" && (c.Labels[LabelContainerName] == name || c.ID == name):
+		}
+	case "container":
+		for _, c := range all {
+			if c.Labels[LabelContainerName] == name || c.ID == name {
+				id = c.ID
+			}
+		}
+	}
+	for _, c := range all {
+		if id != "" && c.ID == id {
 			return c, nil
 		}
 	}
-	if best == nil {
-		return nil, fmt.Errorf("%s: %w", ref, runtime.ErrNotFound)
-	}
-	return best, nil
+	return nil, fmt.Errorf("%s: %w", ref, runtime.ErrNotFound)
 }
