@@ -72,8 +72,9 @@ func (e *Engine) containerDir(id string) string {
 	return filepath.Join(e.root, "containers", id)
 }
 
-// Observe gathers what exists of p: its containers, which of its networks
-// and volumes exist, and the local ID of each image it uses.
+// Observe gathers what exists of p: its containers and which of its
+// networks and volumes exist. Images are observed only where a plan needs
+// them (observeImages), as `up` does and `down` does not.
 func (e *Engine) Observe(ctx context.Context, p *types.Project) (Observed, error) {
 	all, err := e.rt.List(ctx)
 	if err != nil {
@@ -91,17 +92,26 @@ func (e *Engine) Observe(ctx context.Context, p *types.Project) (Observed, error
 	for _, v := range vols {
 		obs.Volumes[v.Name] = true
 	}
+	return obs, nil
+}
+
+// observeImages records the local ID of each image p uses, once per
+// reference.
+func (e *Engine) observeImages(ctx context.Context, p *types.Project, obs *Observed) error {
 	for _, s := range p.Services {
 		ref := imageRef(p, s)
+		if _, seen := obs.Images[ref]; seen {
+			continue
+		}
 		info, err := e.images.Inspect(ctx, ref)
 		switch {
 		case err == nil:
 			obs.Images[ref] = info.ID
 		case !errors.Is(err, image.ErrNotFound):
-			return Observed{}, fmt.Errorf("inspect image %s: %w", ref, err)
+			return fmt.Errorf("inspect image %s: %w", ref, err)
 		}
 	}
-	return obs, nil
+	return nil
 }
 
 // stopGrace is how long a stop waits before SIGKILL: --timeout when given,

@@ -44,6 +44,9 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, req UpRequest, events
 	if err != nil {
 		return err
 	}
+	if err := e.observeImages(ctx, p, &obs); err != nil {
+		return err
+	}
 	opts := req.UpOptions
 	opts.Hashes = req.Hashes
 	if req.RenewAnonVolumes {
