@@ -51,6 +51,13 @@ func berthStdin(t *testing.T, dir string, env []string, stdin string, args ...st
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), berthBin, args...)
 	cmd.Dir, cmd.Env, cmd.Stdin = dir, env, strings.NewReader(stdin)
+	return runCommand(t, cmd)
+}
+
+// runCommand runs cmd and returns what it printed and its exit code; a
+// command that cannot be run at all fails t.
+func runCommand(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -58,7 +65,7 @@ func berthStdin(t *testing.T, dir string, env []string, stdin string, args ...st
 	if exitErr := (*exec.ExitError)(nil); errors.As(err, &exitErr) {
 		r.exit = exitErr.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run berth %v: %v", args, err)
+		t.Fatalf("run %v: %v", cmd.Args, err)
 	}
 	return r
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -160,16 +159,7 @@ func (s *stack) run(args ...string) result {
 	cmd := exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + s.netns, "--"}, args...)...)
 	cmd.Dir = s.dir
 	cmd.Env = append(cleanEnv(), "BERTH_ROOT="+s.root)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	if exitErr := (*exec.ExitError)(nil); errors.As(err, &exitErr) {
-		r.exit = exitErr.ExitCode()
-	} else if err != nil {
-		s.t.Fatalf("run %v: %v", args, err)
-	}
-	return r
+	return runCommand(s.t, cmd)
 }
 
 func (s *stack) mustBerth(args ...string) string {
