@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -74,7 +75,7 @@ func projectForDown(ctx context.Context, global *globalOptions, streams Streams,
 	}
 	name := global.ProjectName
 	if name == "" {
-		name = lookupEnv("COMPOSE_PROJECT_NAME")
+		name = os.Getenv("COMPOSE_PROJECT_NAME")
 	}
 	if name == "" {
 		return err

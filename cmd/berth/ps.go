@@ -116,7 +116,7 @@ func projectName(ctx context.Context, global *globalOptions, streams Streams) (s
 	if global.ProjectName != "" {
 		return global.ProjectName, nil
 	}
-	if name := lookupEnv("COMPOSE_PROJECT_NAME"); name != "" {
+	if name := os.Getenv("COMPOSE_PROJECT_NAME"); name != "" {
 		return name, nil
 	}
 	opts := global.projectOptions(streams)
@@ -128,7 +128,6 @@ func projectName(ctx context.Context, global *globalOptions, streams Streams) (s
 	return p.Name, nil
 }
 
-func lookupEnv(key string) string { return os.Getenv(key) }
 
 // projectClient names the project a command acts on and connects to the
 // daemon, starting one if needed.
