@@ -128,7 +128,6 @@ func projectName(ctx context.Context, global *globalOptions, streams Streams) (s
 	return p.Name, nil
 }
 
-
 // projectClient names the project a command acts on and connects to the
 // daemon, starting one if needed.
 func projectClient(ctx context.Context, global *globalOptions, streams Streams) (string, *api.Client, error) {
