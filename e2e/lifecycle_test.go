@@ -48,6 +48,22 @@ func TestUpServesByNameAndPublishedPort(t *testing.T) {
 	logs := s.mustBerth("logs", "--no-color")
 	mustContain(t, s.mustBerth("ps"), "demo-web-1", "127.0.0.1:18080->8080/tcp")
 	_ = logs
+	// Every container's processes run from the slim runtime binary berth
+	// embeds, and their inits share one compiled seccomp filter.
+	shims, _ := filepath.Glob(filepath.Join(s.root, "runtime/containers/*/shim.pid"))
+	for _, pidFile := range shims {
+		pid, _ := os.ReadFile(pidFile)
+		exe, _ := os.Readlink("/proc/" + strings.TrimSpace(string(pid)) + "/exe")
+		if exe != "/memfd:berth-runtime (deleted)" {
+			t.Errorf("shim %s runs %q, want the embedded runtime binary", strings.TrimSpace(string(pid)), exe)
+		}
+	}
+	if len(shims) != 2 {
+		t.Errorf("%d shims, want 2", len(shims))
+	}
+	if filters, _ := os.ReadDir(filepath.Join(s.root, "runtime/seccomp")); len(filters) != 1 {
+		t.Errorf("seccomp cache holds %d filters, want the one both containers share", len(filters))
+	}
 }
 
 func TestDownLeavesNothing(t *testing.T) {

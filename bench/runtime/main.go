@@ -27,18 +27,26 @@ func main() {
 	runs := flag.Int("runs", 50, "containers started per runtime")
 	monitors := flag.Int("monitors", 10, "running containers whose monitor RSS is measured")
 	runcPath := flag.String("runc", "/usr/sbin/runc", "runc binary to compare with")
+	exePath := flag.String("exe", "", "runtime binary the containers' processes run from, as berth's daemon embeds it (a static build of ./cmd/berth-runtime); empty: this binary")
 	flag.Parse()
 	// Interrupted, it still stops and removes what it started.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := bench(ctx, *runs, *monitors, *runcPath); err != nil {
+	if err := bench(ctx, *runs, *monitors, *runcPath, *exePath); err != nil {
 		stop()
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(ctx context.Context, runs, monitors int, runcPath string) error {
+func bench(ctx context.Context, runs, monitors int, runcPath, exePath string) error {
+	var exe []byte
+	if exePath != "" {
+		var err error
+		if exe, err = os.ReadFile(exePath); err != nil {
+			return err
+		}
+	}
 	tmp, err := os.MkdirTemp("", "berth-bench-")
 	if err != nil {
 		return err
@@ -51,7 +59,7 @@ func bench(ctx context.Context, runs, monitors int, runcPath string) error {
 	if err := runtimetest.BuildBusybox(rootfs); err != nil {
 		return err
 	}
-	rt, err := libct.New(filepath.Join(tmp, "berth"))
+	rt, err := libct.New(filepath.Join(tmp, "berth"), libct.Options{Exe: exe})
 	if err != nil {
 		return err
 	}

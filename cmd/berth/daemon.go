@@ -70,7 +70,7 @@ func runDaemon(ctx context.Context, root, socket string, streams Streams) error 
 }
 
 func openEngine(ctx context.Context, root string) (*scheduler.Engine, func(), error) {
-	rt, err := libct.New(filepath.Join(root, "runtime"))
+	rt, err := libct.New(filepath.Join(root, "runtime"), libct.Options{Exe: runtimeExe})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open runtime: %w", err)
 	}

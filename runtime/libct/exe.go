@@ -1,6 +1,7 @@
 package libct
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 
@@ -22,6 +23,9 @@ import (
 // the copy is being written, a process forked meanwhile holds a writable
 // descriptor of it until its own execve, and executing the copy then
 // fails (seen as EACCES under 10 parallel Creates).
+//
+// Given a runtime binary (Options.Exe), shims run from a sealed memfd of
+// that instead, for the same reason and with the same effect.
 type sealedExe struct {
 	file *os.File // nil: overlayfs works, or no clone could be made
 }
@@ -58,3 +62,30 @@ func sharedClone(stateRoot string) *os.File {
 
 // minExeFd is the lowest descriptor the shared clone may take.
 const minExeFd = 16
+
+// sealedCopy puts exe into a memfd sealed the way libcontainer checks for
+// (exeseal.IsCloned): no writes, no resizing, no new seals.
+func sealedCopy(exe []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate(runtimeExeName, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("runtime binary: memfd_create: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "memfd:"+runtimeExeName)
+	defer f.Close()
+	if _, err := f.Write(exe); err != nil {
+		return nil, fmt.Errorf("runtime binary: write memfd: %w", err)
+	}
+	const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		return nil, fmt.Errorf("runtime binary: seal memfd: %w", err)
+	}
+	high, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, minExeFd)
+	if err != nil {
+		return nil, fmt.Errorf("runtime binary: dup memfd: %w", err)
+	}
+	return os.NewFile(uintptr(high), f.Name()), nil
+}
+
+// runtimeExeName names the memfd of the runtime binary, as /proc/PID/exe
+// of a shim shows it ("/memfd:berth-runtime (deleted)").
+const runtimeExeName = "berth-runtime"

@@ -146,7 +146,7 @@ func TestSurvivesItsCreatorAndIsReadopted(t *testing.T) {
 	root := t.TempDir()
 	cfg := config(t, "sh", "-c", "echo up; exec sleep 1000")
 	spawnElsewhere(t, root, cfg, false)
-	rt, err := libct.New(root)
+	rt, err := libct.New(root, libct.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func newRuntime(t testing.TB) runtime.Runtime {
 func newRuntimeAt(t testing.TB, root string) runtime.Runtime {
 	t.Helper()
 	roottest.Require(t)
-	rt, err := libct.New(root)
+	rt, err := libct.New(root, libct.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func spawn(v string) error {
 	if err := json.Unmarshal([]byte(v), &req); err != nil {
 		return err
 	}
-	rt, err := libct.New(req.Root)
+	rt, err := libct.New(req.Root, libct.Options{})
 	if err != nil {
 		return err
 	}

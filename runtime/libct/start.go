@@ -36,7 +36,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if err := r.exec(ctx, id); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
-	awaitExecve(ctx, c.Pid)
+	awaitExecve(ctx, c.Pid, r.initCmdline())
 	return writeTime(filepath.Join(r.dir(id), startedFile), time.Now())
 }
 
@@ -95,13 +95,15 @@ func releaseReader(fifo string) {
 
 // initCmdline is the argv of libcontainer's init while it waits: the
 // helper's argv[0] and "init".
-var initCmdline = []byte(createName + "\x00init\x00")
+func (r *Runtime) initCmdline() []byte {
+	return []byte(filepath.Join(r.root, createName) + "\x00init\x00")
+}
 
 // awaitExecve waits until init has execve'd the user process. Opening the
 // exec fifo only lets init go on; until its execve, init is Go code whose
 // runtime would exit with status 2 on a SIGTERM, so a Stop right after
 // Start would not reach the user's process as Docker's does.
-func awaitExecve(ctx context.Context, pid int) {
+func awaitExecve(ctx context.Context, pid int, initCmdline []byte) {
 	path := "/proc/" + strconv.Itoa(pid) + "/cmdline"
 	for range 2000 {
 		b, err := os.ReadFile(path)

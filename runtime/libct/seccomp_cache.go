@@ -1,0 +1,185 @@
+//go:build seccomp
+
+package libct
+
+/*
+#cgo LDFLAGS: -Wl,--wrap=seccomp_init -Wl,--wrap=seccomp_reset -Wl,--wrap=seccomp_release
+#cgo LDFLAGS: -Wl,--wrap=seccomp_merge -Wl,--wrap=seccomp_arch_add -Wl,--wrap=seccomp_arch_remove
+#cgo LDFLAGS: -Wl,--wrap=seccomp_attr_set -Wl,--wrap=seccomp_syscall_priority
+#cgo LDFLAGS: -Wl,--wrap=seccomp_rule_add_array -Wl,--wrap=seccomp_rule_add_exact_array
+#cgo LDFLAGS: -Wl,--wrap=seccomp_export_bpf -lseccomp
+#include <seccomp.h>
+int __real_seccomp_export_bpf(const scmp_filter_ctx ctx, int fd);
+*/
+import "C"
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The compiled-filter cache. libcontainer's init compiles the container's
+// seccomp rules with libseccomp right before it runs the user's process;
+// for Docker's default profile that is ~400 rules for three architectures,
+// and generating the BPF program from them is the largest single cost of
+// a container's start (about 30% of the CPU of an `up -d`). libcontainer
+// takes rules, not a program, and no caller code runs in init at that
+// point; but every init is this binary. So libseccomp's calls are wrapped
+// at link time (seccomp_cache.c): the rules a filter is built from are
+// recorded as they are added, and when init exports the program, one
+// compiled before from the very same calls, by the same libseccomp on the
+// same kernel, is read from the cache instead of generated again. A miss
+// compiles as before and stores the result. The program loaded is byte for
+// byte the one libseccomp would have generated.
+//
+// The cache is a directory of the runtime root, one file per distinct
+// record (a container's profile depends on its capabilities, so a few
+// files in all), named by the SHA-256 of everything that decides the
+// program. init finds it through its argv[0], which libcontainer copies
+// from the create helper's: the helper runs as <runtime root>/berth-create.
+// init opens it before libcontainer's setup, since the filter is compiled
+// after pivot_root, where the host's files are out of reach; the
+// descriptor is close-on-exec, so the container's process never has it.
+
+// seccompCacheFd is the open cache directory in a container's init, -1
+// elsewhere: only init caches.
+var seccompCacheFd = -1
+
+// openSeccompCache opens the cache of the runtime whose create helper
+// started this init. Without one (a helper from elsewhere), init compiles
+// as usual.
+func openSeccompCache() {
+	if !filepath.IsAbs(os.Args[0]) || filepath.Base(os.Args[0]) != createName {
+		return
+	}
+	dir := filepath.Join(filepath.Dir(os.Args[0]), seccompCacheDir)
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	// Far above the descriptors libcontainer passes on and moves into
+	// place (stdio, its pipes, the process's extra files), so that none of
+	// its dup2s can replace this one.
+	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 512)
+	unix.Close(fd)
+	if err == nil {
+		seccompCacheFd = high
+	}
+}
+
+//export berthSeccompExport
+func berthSeccompExport(ctx unsafe.Pointer, fd C.int, record *C.uchar, n C.size_t) C.int {
+	if record == nil || seccompCacheFd < 0 {
+		return C.__real_seccomp_export_bpf(C.scmp_filter_ctx(ctx), fd)
+	}
+	key := seccompCacheKey(C.GoBytes(unsafe.Pointer(record), C.int(n)))
+	prog, ok := loadCachedProgram(key)
+	if !ok {
+		var rc C.int
+		if prog, rc = compileProgram(ctx); rc != 0 {
+			return rc
+		}
+		storeCachedProgram(key, prog)
+	}
+	if err := writeFull(int(fd), prog); err != nil {
+		return -C.int(unix.ECANCELED) // what libseccomp returns when a write fails
+	}
+	return 0
+}
+
+// seccompCacheKey names the program that libseccomp generates from a
+// record: the record itself, libseccomp's version and the kernel's
+// release (libseccomp asks the kernel what it supports).
+func seccompCacheKey(record []byte) string {
+	h := sha256.New()
+	v := C.seccomp_version()
+	fmt.Fprintf(h, "berth seccomp cache 1\x00libseccomp %d.%d.%d\x00", v.major, v.minor, v.micro)
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		h.Write(u.Release[:])
+		h.Write(u.Machine[:])
+	}
+	h.Write(record)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// compileProgram has libseccomp generate the program, into a memfd.
+func compileProgram(ctx unsafe.Pointer) ([]byte, C.int) {
+	mfd, err := unix.MemfdCreate("seccomp-bpf", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, -C.int(unix.ECANCELED)
+	}
+	f := os.NewFile(uintptr(mfd), "seccomp-bpf")
+	defer f.Close()
+	if rc := C.__real_seccomp_export_bpf(C.scmp_filter_ctx(ctx), C.int(mfd)); rc != 0 {
+		return nil, rc
+	}
+	prog, err := io.ReadAll(io.NewSectionReader(f, 0, maxProgram))
+	if err != nil {
+		return nil, -C.int(unix.ECANCELED)
+	}
+	return prog, 0
+}
+
+// maxProgram bounds what is read: the kernel takes at most BPF_MAXINSNS
+// (4096) instructions of 8 bytes; a larger export is never cached.
+const maxProgram = 4096 * 8
+
+func loadCachedProgram(key string) ([]byte, bool) {
+	fd, err := unix.Openat(seccompCacheFd, key, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, false
+	}
+	f := os.NewFile(uintptr(fd), key)
+	defer f.Close()
+	prog, err := io.ReadAll(io.LimitReader(f, maxProgram+1))
+	if err != nil || len(prog) == 0 || len(prog) > maxProgram || len(prog)%8 != 0 {
+		return nil, false
+	}
+	return prog, true
+}
+
+// storeCachedProgram writes the program under a temporary name and renames
+// it into place, so that a concurrent init reads all of it or nothing.
+// Failing to store (init no longer root, say) only means a later init
+// compiles again.
+func storeCachedProgram(key string, prog []byte) {
+	if len(prog) > maxProgram {
+		return
+	}
+	tmp := key + ".tmp." + fmt.Sprint(os.Getpid())
+	fd, err := unix.Openat(seccompCacheFd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return
+	}
+	err = writeFull(fd, prog)
+	unix.Close(fd)
+	if err == nil {
+		err = unix.Renameat(seccompCacheFd, tmp, seccompCacheFd, key)
+	}
+	if err != nil {
+		_ = unix.Unlinkat(seccompCacheFd, tmp, 0)
+	}
+}
+
+func writeFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
