@@ -81,10 +81,15 @@ func iptablesTools(n *Network) []string {
 // insertAccepts inserts n's accepts at the top of their chains, once,
 // wherever the chain is in use. It runs again on every Attach, so that a
 // dockerd started after the network was made is caught at the next
-// container start.
+// container start; each run lists a tool's filter table once, and where
+// no chain is in use (no dockerd, no ufw) that listing is all it costs.
 func insertAccepts(ctx context.Context, n *Network) error {
+	inUse := map[string]map[string]bool{} // tool -> chain -> in use
 	for _, a := range accepts(n) {
-		if !chainInUse(ctx, a.tool, a.chain) || iptables(ctx, a, "-C") == nil {
+		if inUse[a.tool] == nil {
+			inUse[a.tool] = chainsInUse(ctx, a.tool)
+		}
+		if !inUse[a.tool][a.chain] || iptables(ctx, a, "-C") == nil {
 			continue
 		}
 		if err := iptables(ctx, a, "-I"); err != nil {
@@ -109,15 +114,27 @@ func removeAccepts(ctx context.Context, n *Network) error {
 	return nil
 }
 
-// chainInUse reports whether tool's chain drops by default or has rules.
-// Listing does not create iptables-nft's tables.
-func chainInUse(ctx context.Context, tool, chain string) bool {
-	out, err := exec.CommandContext(ctx, tool, "-w", "-S", chain).Output()
+// chainsInUse returns the chains of tool's filter table that drop by
+// default or have rules. Listing does not create iptables-nft's tables.
+func chainsInUse(ctx context.Context, tool string) map[string]bool {
+	out, err := exec.CommandContext(ctx, tool, "-w", "-S").Output()
 	if err != nil {
-		return false // no iptables here: nothing can drop our traffic
+		return map[string]bool{} // no iptables here: nothing can drop our traffic
 	}
-	s := string(out)
-	return strings.Contains(s, "-P "+chain+" DROP") || strings.Contains(s, "-A "+chain)
+	return parseChainsInUse(string(out))
+}
+
+// parseChainsInUse reads `iptables -S`: "-P CHAIN POLICY" and "-A CHAIN ...".
+func parseChainsInUse(listing string) map[string]bool {
+	inUse := map[string]bool{}
+	for line := range strings.Lines(listing) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 3 && f[0] == "-P" && f[2] == "DROP", len(f) >= 2 && f[0] == "-A":
+			inUse[f[1]] = true
+		}
+	}
+	return inUse
 }
 
 func iptables(ctx context.Context, a accept, op string) error {

@@ -3,6 +3,7 @@ package netdns
 import (
 	"fmt"
 	"strings"
+	"maps"
 	"testing"
 )
 
@@ -37,5 +38,23 @@ func TestAccepts(t *testing.T) {
 		if !strings.Contains(got, w) {
 			t.Errorf("network with a way out lacks %q:\n%s", w, got)
 		}
+	}
+}
+
+func TestParseChainsInUse(t *testing.T) {
+	listing := `-P INPUT ACCEPT
+-P FORWARD DROP
+-P OUTPUT ACCEPT
+-N DOCKER-USER
+-A DOCKER-USER -j RETURN
+-A ufw-before-input -i lo -j ACCEPT
+`
+	got := parseChainsInUse(listing)
+	want := map[string]bool{"FORWARD": true, "DOCKER-USER": true, "ufw-before-input": true}
+	if !maps.Equal(got, want) {
+		t.Errorf("chains in use = %v, want %v", got, want)
+	}
+	if got := parseChainsInUse("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n"); len(got) != 0 {
+		t.Errorf("an unused table: %v, want none in use", got)
 	}
 }
