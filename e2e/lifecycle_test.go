@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -165,14 +166,7 @@ func TestDaemonKilledStackKeepsServingAndIsReadopted(t *testing.T) {
 	s := newStack(t, webAndDB)
 	s.mustBerth("up", "-d")
 	s.eventually(10*time.Second, "web answers", func() bool { _, ok := s.fetch("http://127.0.0.1:18080/"); return ok })
-	pid := s.daemonPid()
-	if pid == 0 {
-		t.Fatal("no daemon pid file")
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	s.eventually(5*time.Second, "daemon gone", func() bool { return syscall.Kill(pid, 0) != nil })
+	pid := s.killDaemon()
 	if _, ok := s.fetch("http://127.0.0.1:18080/"); !ok {
 		t.Error("the stack stopped serving when the daemon died")
 	}
@@ -329,5 +323,67 @@ services:
 	s.mustBerth("stop", "-t", "5")
 	s.eventually(10*time.Second, "app saw the stop signal", func() bool {
 		return strings.Contains(s.mustBerth("logs", "--no-log-prefix", "app"), "bye")
+	})
+}
+
+// bounded fails every run; on-failure:2 allows two restarts in all.
+const bounded = `name: bounded
+services:
+  failing:
+    image: REGISTRY/busybox:latest
+    restart: on-failure:2
+    command: ["sh", "-c", "echo run; sleep 2; exit 3"]
+`
+
+// TestRestartCountSurvivesDaemonKill: the restarts a policy made count on
+// after the daemon is killed and started again, so on-failure:2 still
+// stops after the second restart (three runs), not two restarts later.
+func TestRestartCountSurvivesDaemonKill(t *testing.T) {
+	s := newStack(t, bounded)
+	s.mustBerth("up", "-d")
+	runs := func() int { return strings.Count(s.mustBerth("logs", "--no-log-prefix", "failing"), "run\n") }
+	s.eventually(15*time.Second, "a first restart", func() bool { return runs() >= 2 })
+	s.killDaemon()
+	s.eventually(20*time.Second, "the last allowed run ends", func() bool {
+		return runs() == 3 && s.container("bounded-failing-1").State == "exited"
+	})
+	// Longer than a run and the backoff: a daemon that forgot its count
+	// would have started a fourth run by then.
+	deadline := time.Now().Add(4 * time.Second)
+	for time.Now().Before(deadline) {
+		if n := runs(); n != 3 {
+			t.Fatalf("%d runs, want 3: the restart count was lost with the daemon", n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestExitWhileNoDaemonRanIsRestartedByTheNext: a container with restart:
+// always whose process ends while no daemon runs is started again by the
+// next daemon, as Docker's daemon does when it starts.
+func TestExitWhileNoDaemonRanIsRestartedByTheNext(t *testing.T) {
+	s := newStack(t, `name: always
+services:
+  svc:
+    image: REGISTRY/busybox:latest
+    restart: always
+    command: ["sh", "-c", "echo run; exec sleep 1000"]
+`)
+	s.mustBerth("up", "-d")
+	s.killDaemon()
+	inits, _ := filepath.Glob(filepath.Join(s.root, "runtime/containers/*/init.pid"))
+	if len(inits) != 1 {
+		t.Fatalf("%d containers, want 1", len(inits))
+	}
+	b, _ := os.ReadFile(inits[0])
+	initPid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err := syscall.Kill(initPid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually(5*time.Second, "its process gone", func() bool { return syscall.Kill(initPid, 0) != nil })
+	// Any command starts a daemon, which finds the exit.
+	s.eventually(15*time.Second, "running again, a second run", func() bool {
+		return s.container("always-svc-1").State == "running" &&
+			strings.Count(s.mustBerth("logs", "--no-log-prefix", "svc"), "run\n") == 2
 	})
 }

@@ -181,6 +181,21 @@ func (s *stack) daemonPid() int {
 	return pid
 }
 
+// killDaemon ends the scenario's daemon with SIGKILL, waits until it is
+// gone and returns its pid; the next berth command starts another.
+func (s *stack) killDaemon() int {
+	s.t.Helper()
+	pid := s.daemonPid()
+	if pid == 0 {
+		s.t.Fatal("no daemon pid file")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		s.t.Fatal(err)
+	}
+	s.eventually(5*time.Second, "daemon gone", func() bool { return syscall.Kill(pid, 0) != nil })
+	return pid
+}
+
 // teardown removes what the scenario brought up and ends its daemon.
 func (s *stack) teardown() {
 	if s.t.Failed() {

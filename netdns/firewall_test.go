@@ -2,8 +2,8 @@ package netdns
 
 import (
 	"fmt"
-	"strings"
 	"maps"
+	"strings"
 	"testing"
 )
 

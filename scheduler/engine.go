@@ -38,6 +38,8 @@ type Engine struct {
 	health   *HealthBook
 	waiter   *Waiter
 	watching watchers
+	// supervisionMu serialises changes to containers' supervision files.
+	supervisionMu sync.Mutex
 }
 
 // EngineConfig is what an Engine drives.

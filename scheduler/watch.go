@@ -24,6 +24,10 @@ type supervision struct {
 	// ManuallyStopped records a user's stop, which no policy undoes while
 	// the daemon runs.
 	ManuallyStopped bool `json:"manually_stopped,omitempty"`
+	// Restarts is the policy's state (Docker's RestartCount, the backoff)
+	// after its last decision, so that a daemon killed and started again
+	// goes on counting: on-failure:N stays bounded across restarts.
+	Restarts RestartState `json:"restarts,omitzero"`
 }
 
 // watchers tracks the goroutines watching each container — its health
@@ -75,15 +79,31 @@ func supervisionOf(s types.ServiceConfig, img runtime.ImageConfig) (supervision,
 	return supervision{Health: health, Restart: restart}, err
 }
 
-// setManuallyStopped records (or clears) a user's stop of id.
+// setManuallyStopped records a user's stop of id, or clears it as the
+// user starts id again, which also starts its restart count over, as
+// Docker's does.
 func (e *Engine) setManuallyStopped(id string, stopped bool) error {
+	return e.updateSupervision(id, func(s *supervision) {
+		s.ManuallyStopped = stopped
+		if !stopped {
+			s.Restarts = RestartState{}
+		}
+	})
+}
+
+// updateSupervision changes id's saved supervision; the user's stops and
+// starts and the restart supervisor's decisions each read, change and
+// write it, one at a time. A container without one is left alone.
+func (e *Engine) updateSupervision(id string, change func(*supervision)) error {
+	e.supervisionMu.Lock()
+	defer e.supervisionMu.Unlock()
 	s, err := e.supervision(id)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	s.ManuallyStopped = stopped
+	change(&s)
 	return e.saveSupervision(id, s)
 }
 
@@ -101,7 +121,7 @@ func (e *Engine) watch(id string, started time.Time) {
 	}
 	ctx, cancel := context.WithCancel(e.base)
 	e.watching.replace(e.watching.supervisor, id, cancel)
-	go e.supervise(ctx, id, sup.Restart)
+	go e.supervise(ctx, id, sup.Restart, sup.Restarts)
 }
 
 // probe (re)starts id's health prober for a run that started at started.
@@ -116,11 +136,23 @@ func (e *Engine) probe(id string, sup supervision, started time.Time) {
 	go func() { _ = prober.Run(ctx) }()
 }
 
-func (e *Engine) supervise(ctx context.Context, id string, policy RestartPolicy) {
+func (e *Engine) supervise(ctx context.Context, id string, policy RestartPolicy, st RestartState) {
 	s := &Supervisor{Runtime: e.rt, Restarter: e, Clock: e.clock,
-		ManuallyStopped: func(id string) bool { sup, err := e.supervision(id); return err == nil && sup.ManuallyStopped }}
-	if _, err := s.Supervise(ctx, id, policy, RestartState{}); err != nil && ctx.Err() == nil && !errors.Is(err, runtime.ErrNotFound) {
+		ManuallyStopped: e.manuallyStopped, Events: e.saveRestartState}
+	if _, err := s.Supervise(ctx, id, policy, st); err != nil && ctx.Err() == nil && !errors.Is(err, runtime.ErrNotFound) {
 		slog.Warn("restart policy gave up", "container", id, "err", err)
+	}
+}
+
+func (e *Engine) manuallyStopped(id string) bool {
+	sup, err := e.supervision(id)
+	return err == nil && sup.ManuallyStopped
+}
+
+// saveRestartState keeps a decision's state before it is carried out.
+func (e *Engine) saveRestartState(ev RestartEvent) {
+	if err := e.updateSupervision(ev.ID, func(s *supervision) { s.Restarts = ev.State }); err != nil {
+		slog.Warn("save restart state", "container", ev.ID, "err", err)
 	}
 }
 
@@ -145,18 +177,52 @@ func (e *Engine) unwatch(id string) {
 }
 
 // Readopt watches every running container again, as a daemon does when it
-// starts: their health is probed anew and their restart policies apply.
+// starts: their health is probed anew and their restart policies apply,
+// counting on from the restarts made before. A container that exited
+// while no daemon ran is restarted if its policy says so at a daemon's
+// start, as Docker's daemon does on its start.
 func (e *Engine) Readopt(ctx context.Context) error {
 	list, err := e.rt.List(ctx)
 	if err != nil {
 		return err
 	}
 	for _, c := range list {
-		if c.Status == runtime.StatusRunning {
+		switch c.Status {
+		case runtime.StatusRunning:
 			e.watch(c.ID, c.Started)
+		case runtime.StatusExited:
+			e.restartOnDaemonStart(ctx, c)
 		}
 	}
 	return nil
+}
+
+func (e *Engine) restartOnDaemonStart(ctx context.Context, c *runtime.Container) {
+	sup, err := e.supervision(c.ID)
+	if err != nil || sup.Restart.Mode == "" || sup.Restart.Mode == RestartNo {
+		return
+	}
+	status, err := e.rt.Wait(ctx, c.ID) // returns at once: it has exited
+	if err != nil {
+		return
+	}
+	exit := Exit{Code: status.Code, At: status.Finished, Ran: status.Finished.Sub(c.Started),
+		ManuallyStopped: sup.ManuallyStopped, DaemonStart: true}
+	d, st := DecideRestart(sup.Restart, sup.Restarts, exit)
+	e.saveRestartState(RestartEvent{ID: c.ID, Exit: exit, Decision: d, State: st})
+	if !d.Restart {
+		return
+	}
+	if err := e.Restart(ctx, c.ID); err != nil {
+		slog.Warn("restart on daemon start", "container", c.ID, "err", err)
+		return
+	}
+	if sup.ManuallyStopped { // `always` undoes a stop only across a daemon start
+		_ = e.updateSupervision(c.ID, func(s *supervision) { s.ManuallyStopped = false })
+	}
+	if started, err := e.rt.Inspect(ctx, c.ID); err == nil {
+		e.watch(c.ID, started.Started)
+	}
 }
 
 func (e *Engine) healthStatus(id string) string {
