@@ -40,6 +40,7 @@ type ExitCoder interface {
 type Server struct {
 	backend Backend
 	http    *http.Server
+	ops     operations
 }
 
 // NewServer returns a server for backend.
@@ -53,6 +54,7 @@ func NewServer(backend Backend) *Server {
 	mux.HandleFunc("GET /v1/ps", s.ps)
 	mux.HandleFunc("GET /v1/ls", s.ls)
 	mux.HandleFunc("POST /v1/logs", s.logs)
+	mux.HandleFunc("POST /v1/cancel", s.cancelOperation)
 	s.http = &http.Server{Handler: mux}
 	return s
 }
@@ -97,7 +99,9 @@ func (s *Server) up(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	stream(w, func(emit func(Event)) error { return s.backend.Up(r.Context(), &req, emit) })
+	ctx, end := s.ops.start(r.Context(), req.Operation)
+	defer end()
+	stream(w, func(emit func(Event)) error { return s.backend.Up(ctx, &req, emit) })
 }
 
 func (s *Server) down(w http.ResponseWriter, r *http.Request) {

@@ -113,6 +113,8 @@ type UpRequest struct {
 	Wait             bool `json:"wait,omitempty"`
 	WaitTimeout      int  `json:"wait_timeout,omitempty"`
 	RenewAnonVolumes bool `json:"renew_anon_volumes,omitempty"`
+	// Operation names this up for a later CancelRequest; "" for none.
+	Operation string `json:"operation,omitempty"`
 }
 
 // StopRequest asks the daemon to stop (or, with Kill, kill) containers of

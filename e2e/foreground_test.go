@@ -26,8 +26,7 @@ func TestForegroundUpStreamsLogsAndStopsOnInterrupt(t *testing.T) {
 	s := newStack(t, chatty)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "nsenter", "--net="+s.netns, "--", berthBin, "up")
-	cmd.Dir, cmd.Env = s.dir, append(cleanEnv(), "BERTH_ROOT="+s.root)
+	cmd := s.command(ctx, berthBin, "up")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -92,5 +91,70 @@ func TestExitCodeFrom(t *testing.T) {
 	mustContain(t, r.stderr, "Aborting on container exit...")
 	if c := s.container("oneshot-server-1"); c.State != "exited" {
 		t.Errorf("server is %s: the stack was not stopped", c.State)
+	}
+}
+
+// slowGate keeps `up -d` waiting: app waits for db to be healthy, and db's
+// check passes only after a minute.
+const slowGate = `name: slowgate
+services:
+  db:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+    healthcheck:
+      test: ["CMD-SHELL", "[ $$(cut -d. -f1 /proc/uptime) -lt 0 ]"]
+      interval: 1s
+      start_period: 60s
+  app:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+    depends_on:
+      db: {condition: service_healthy}
+`
+
+// TestInterruptedUpRollsBack: Ctrl-C while `up -d` waits for a dependency
+// exits 130, as Docker Compose does, and undoes what that up made: no
+// container, interface or firewall rule of the project is left.
+func TestInterruptedUpRollsBack(t *testing.T) {
+	s := newStack(t, slowGate)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := s.command(ctx, berthBin, "up", "-d", "--progress", "plain")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	var seen strings.Builder
+	for lines.Scan() {
+		seen.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), "Service db  Waiting") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for lines.Scan() {
+		seen.WriteString(lines.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 130 {
+		t.Errorf("up ended with %v, want exit 130\n%s", err, seen.String())
+	}
+	// The rollback's progress shows before up exits.
+	mustContain(t, seen.String(), "Container slowgate-db-1  Removed", "Network slowgate_default  Removed")
+	if rows := s.containers(); len(rows) != 0 {
+		t.Errorf("containers left after the interrupted up: %v\n%s", rows, seen.String())
+	}
+	if links := s.exec("ip", "-o", "link", "show"); strings.Count(links, "\n") != 1 {
+		t.Errorf("interfaces left in the namespace:\n%s", links)
+	}
+	if rules := s.exec("/usr/sbin/nft", "list", "ruleset"); strings.TrimSpace(rules) != "" {
+		t.Errorf("nftables rules left:\n%s", rules)
 	}
 }

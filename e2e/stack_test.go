@@ -156,10 +156,16 @@ func (s *stack) run(args ...string) result {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	return runCommand(s.t, s.command(ctx, args...))
+}
+
+// command is args run in the scenario's network namespace, in its project
+// directory, with its BERTH_ROOT.
+func (s *stack) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + s.netns, "--"}, args...)...)
 	cmd.Dir = s.dir
 	cmd.Env = append(cleanEnv(), "BERTH_ROOT="+s.root)
-	return runCommand(s.t, cmd)
+	return cmd
 }
 
 func (s *stack) mustBerth(args ...string) string {

@@ -127,8 +127,8 @@ func (o *upOptions) run(ctx context.Context, global *globalOptions, streams Stre
 	if err != nil {
 		return err
 	}
-	if err := client.Up(ctx, req, renderer(o.progress, o.dryRun, streams).event); err != nil {
-		return remoteExit(err)
+	if err := runUp(ctx, client, req, renderer(o.progress, o.dryRun, streams).event); err != nil {
+		return err
 	}
 	if o.detach || o.wait || o.dryRun || o.noStart {
 		return nil
