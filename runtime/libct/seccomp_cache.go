@@ -14,6 +14,7 @@ int __real_seccomp_export_bpf(const scmp_filter_ctx ctx, int fd);
 import "C"
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -155,7 +156,8 @@ func storeCachedProgram(key string, prog []byte) {
 	if len(prog) > maxProgram {
 		return
 	}
-	tmp := key + ".tmp." + fmt.Sprint(os.Getpid())
+	// Not the pid: every init is pid 1 of its own namespace.
+	tmp := key + ".tmp." + rand.Text()
 	fd, err := unix.Openat(seccompCacheFd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
 	if err != nil {
 		return

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -36,4 +38,33 @@ func freeze(t *testing.T, id string) func() {
 		t.Fatalf("freeze: %v", err)
 	}
 	return func() { _ = os.WriteFile(file, []byte(thawed), 0o644) }
+}
+
+// TestStartReturnsOnceTheProcessRuns: Start returns once init has
+// execve'd the user's process, so that a stop signal sent right after
+// goes to that process, never to libcontainer's init (Go code, which
+// would exit 2 on SIGTERM).
+func TestStartReturnsOnceTheProcessRuns(t *testing.T) {
+	rt := newRuntime(t)
+	for range 5 {
+		cfg := config(t, "sleep", "1000")
+		c, err := rt.Create(ctx(t), cfg)
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		t.Cleanup(func() {
+			_ = rt.Stop(context.Background(), cfg.ID, syscall.SIGKILL, 0)
+			_ = rt.Remove(context.Background(), cfg.ID)
+		})
+		if err := rt.Start(ctx(t), cfg.ID); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(c.Pid), "cmdline"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(cmdline); got != "sleep\x001000\x00" {
+			t.Errorf("right after Start the container's pid 1 runs %q, want the user's sleep", got)
+		}
+	}
 }
