@@ -8,6 +8,7 @@
 // serves the program from the cache when the record matches one compiled
 // before.
 
+#include <pthread.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,8 +41,11 @@ struct record {
 };
 
 // libcontainer's init builds one filter; a few slots cover any other user.
+// The lock keeps two goroutines building filters at once from taking the
+// same slot; libseccomp-golang already serialises calls on one filter.
 #define RECORDS 4
 static struct record records[RECORDS];
+static pthread_mutex_t records_lock = PTHREAD_MUTEX_INITIALIZER;
 
 enum op {
 	OP_INIT = 1, OP_ARCH_ADD, OP_ARCH_REMOVE, OP_ATTR_SET, OP_PRIORITY, OP_RULE, OP_RULE_EXACT,
@@ -82,26 +86,31 @@ static void put64(struct record *r, uint64_t v) { put(r, &v, sizeof(v)); }
 // with def_action leave it.
 static void begin(scmp_filter_ctx ctx, uint32_t def_action)
 {
+	pthread_mutex_lock(&records_lock);
 	struct record *r = find(ctx);
 	for (int i = 0; r == NULL && i < RECORDS; i++)
 		if (records[i].ctx == NULL)
 			r = &records[i];
-	if (r == NULL)
-		return; // no slot: find() fails later and the filter is compiled
-	r->ctx = ctx;
-	r->len = 0;
-	r->cacheable = 1;
-	put32(r, OP_INIT);
-	put32(r, def_action);
+	if (r != NULL) {
+		r->ctx = ctx;
+		r->len = 0;
+		r->cacheable = 1;
+		put32(r, OP_INIT);
+		put32(r, def_action);
+	}
+	// No slot: find() fails later and the filter is always compiled.
+	pthread_mutex_unlock(&records_lock);
 }
 
 static void forget(scmp_filter_ctx ctx)
 {
+	pthread_mutex_lock(&records_lock);
 	struct record *r = find(ctx);
-	if (r == NULL)
-		return;
-	free(r->buf);
-	memset(r, 0, sizeof(*r));
+	if (r != NULL) {
+		free(r->buf);
+		memset(r, 0, sizeof(*r));
+	}
+	pthread_mutex_unlock(&records_lock);
 }
 
 scmp_filter_ctx __wrap_seccomp_init(uint32_t def_action)
