@@ -1,9 +1,11 @@
 package libct
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/opencontainers/runc/libcontainer/exeseal"
 	"golang.org/x/sys/unix"
@@ -75,8 +77,7 @@ func sealedCopy(exe []byte) (*os.File, error) {
 	if _, err := f.Write(exe); err != nil {
 		return nil, fmt.Errorf("runtime binary: write memfd: %w", err)
 	}
-	const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+	if err := sealMemfd(f); err != nil {
 		return nil, fmt.Errorf("runtime binary: seal memfd: %w", err)
 	}
 	high, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, minExeFd)
@@ -89,3 +90,19 @@ func sealedCopy(exe []byte) (*os.File, error) {
 // runtimeExeName names the memfd of the runtime binary, as /proc/PID/exe
 // of a shim shows it ("/memfd:berth-runtime (deleted)").
 const runtimeExeName = "berth-runtime"
+
+// sealMemfd seals f against writes, resizing and new seals. F_SEAL_WRITE
+// fails with EBUSY while the kernel still holds extra references to the
+// file's pages (memfd_wait_for_pins: seen when a page is being migrated or
+// compacted at that moment), so it is tried a few times.
+func sealMemfd(f *os.File) error {
+	const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	var err error
+	for attempt := range 20 {
+		if _, err = unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); !errors.Is(err, unix.EBUSY) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return err
+}

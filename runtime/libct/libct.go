@@ -12,6 +12,7 @@ package libct
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -65,7 +66,9 @@ func New(root string, opts Options) (*Runtime, error) {
 		return r, nil
 	}
 	if r.exe.file, err = sealedCopy(opts.Exe); err != nil {
-		return nil, err
+		// Containers still run, from this binary, only slower to start.
+		slog.Warn("runtime binary unusable; containers' processes run from berth's own", "err", err)
+		r.exe.file = sharedClone(r.libcontainerRoot())
 	}
 	return r, nil
 }

@@ -102,12 +102,14 @@ func (r *Runtime) initCmdline() []byte {
 // awaitExecve waits until init has execve'd the user process. Opening the
 // exec fifo only lets init go on; until its execve, init is Go code whose
 // runtime would exit with status 2 on a SIGTERM, so a Stop right after
-// Start would not reach the user's process as Docker's does.
+// Start would not reach the user's process as Docker's does. An empty
+// command line is a process between its old image and its new one, in
+// execve(2), or one that has exited: waiting on it is bounded like the rest.
 func awaitExecve(ctx context.Context, pid int, initCmdline []byte) {
 	path := "/proc/" + strconv.Itoa(pid) + "/cmdline"
 	for range 2000 {
 		b, err := os.ReadFile(path)
-		if err != nil || !bytes.Equal(b, initCmdline) || ctx.Err() != nil {
+		if err != nil || ctx.Err() != nil || len(b) > 0 && !bytes.Equal(b, initCmdline) {
 			return
 		}
 		time.Sleep(500 * time.Microsecond)
