@@ -74,6 +74,7 @@ func openEngine(ctx context.Context, root string) (*scheduler.Engine, func(), er
 	if err != nil {
 		return nil, nil, fmt.Errorf("open runtime: %w", err)
 	}
+	releaseRuntimeExe() // copied into the runtime's memfd: not needed again
 	images, err := image.Open(filepath.Join(root, "images"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open image store: %w", err)
