@@ -387,3 +387,30 @@ services:
 			strings.Count(s.mustBerth("logs", "--no-log-prefix", "svc"), "run\n") == 2
 	})
 }
+
+// TestFirstLookupAtStartResolves: a process that looks a peer up the
+// moment it starts gets an answer: the DNS server scopes answers by the
+// asking container's networks, so the container's own names must be in
+// place before its process runs, not after.
+func TestFirstLookupAtStartResolves(t *testing.T) {
+	s := newStack(t, `name: early
+services:
+  srv:
+    image: REGISTRY/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]
+  probe:
+    image: REGISTRY/busybox:latest
+    scale: 4
+    depends_on: [srv]
+    command: ["sh", "-c", "if nslookup srv >/dev/null 2>&1; then echo resolved; else echo failed; fi; trap 'exit 0' TERM; sleep 1000 & wait"]
+`)
+	s.mustBerth("up", "-d")
+	var logs string
+	s.eventually(15*time.Second, "every probe reports", func() bool {
+		logs = s.mustBerth("logs", "--no-log-prefix", "probe")
+		return strings.Count(logs, "resolved")+strings.Count(logs, "failed") == 4
+	})
+	if n := strings.Count(logs, "resolved"); n != 4 {
+		t.Errorf("%d of 4 first lookups resolved:\n%s", n, logs)
+	}
+}

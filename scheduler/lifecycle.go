@@ -15,7 +15,7 @@ import (
 	"github.com/berth-dev/berth/volumes"
 )
 
-// start runs a container's process and publishes its names. An exited
+// start publishes a container's names and runs its process. An exited
 // container is reset first — a new init waiting in a new network
 // namespace, its writable layer and logs kept — and plumbed into its
 // networks again, as Docker restarts a container.
@@ -32,13 +32,16 @@ func (e *Engine) start(ctx context.Context, id string) (*runtime.Container, erro
 			return nil, err
 		}
 	}
-	if c.Status != runtime.StatusRunning {
-		if err := e.rt.Start(ctx, id); err != nil && !errors.Is(err, runtime.ErrRunning) {
-			return nil, err
-		}
-	}
+	// Names before the process: the DNS server answers a client only once
+	// it knows the client's networks, from the client's own record, and a
+	// process often looks its peers up the moment it runs.
 	if err := e.registerNames(ctx, id); err != nil {
 		return nil, err
+	}
+	if c.Status != runtime.StatusRunning {
+		if err := e.rt.Start(ctx, id); err != nil && !errors.Is(err, runtime.ErrRunning) {
+			return nil, errors.Join(err, e.unregister(context.WithoutCancel(ctx), id))
+		}
 	}
 	return e.rt.Inspect(ctx, id)
 }
