@@ -213,16 +213,15 @@ func (e *Engine) restartOnDaemonStart(ctx context.Context, c *runtime.Container)
 	if !d.Restart {
 		return
 	}
-	if err := e.Restart(ctx, c.ID); err != nil {
+	started, err := e.start(ctx, c.ID)
+	if err != nil {
 		slog.Warn("restart on daemon start", "container", c.ID, "err", err)
 		return
 	}
 	if sup.ManuallyStopped { // `always` undoes a stop only across a daemon start
 		_ = e.updateSupervision(c.ID, func(s *supervision) { s.ManuallyStopped = false })
 	}
-	if started, err := e.rt.Inspect(ctx, c.ID); err == nil {
-		e.watch(c.ID, started.Started)
-	}
+	e.watch(c.ID, started.Started) // its health probe and restart policy
 }
 
 func (e *Engine) healthStatus(id string) string {

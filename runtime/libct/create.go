@@ -72,7 +72,7 @@ func (r *Runtime) prepare(dir string, cfg *runtime.ContainerConfig) error {
 	return shim.WriteConfig(dir, &shim.Config{
 		ID: cfg.ID, LogPath: logPath(dir, cfg.ID), MaxSize: cfg.Log.MaxSize, MaxFiles: cfg.Log.MaxFiles,
 		TTY: cfg.Process.TTY, OpenStdin: cfg.Process.OpenStdin, OOMFile: oomFile(cfg.ID),
-		Helper: helperArgs(r.root, r.libcontainerRoot(), cfg.ID, dir, cfg.Process.TTY),
+		Helper: r.helperArgs(cfg.ID, dir, cfg.Process.TTY),
 	})
 }
 

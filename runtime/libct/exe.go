@@ -53,13 +53,22 @@ func sharedClone(stateRoot string) *os.File {
 	if !exeseal.IsCloned(f) {
 		return nil // an overlayfs view: cheap, libcontainer makes its own
 	}
-	// In the shim's child, the files it passes take fds 0-3 before
-	// execve(2) resolves /proc/self/fd/N: N must stay clear of them.
-	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, minExeFd)
+	high, err := aboveChildFds(f)
 	if err != nil {
 		return nil
 	}
-	return os.NewFile(uintptr(fd), f.Name())
+	return high
+}
+
+// aboveChildFds returns a close-on-exec duplicate of f numbered minExeFd
+// or higher. In the shim's child, the files it passes take fds 0-3 before
+// execve(2) resolves /proc/self/fd/N: N must stay clear of them.
+func aboveChildFds(f *os.File) (*os.File, error) {
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, minExeFd)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // minExeFd is the lowest descriptor the shared clone may take.
@@ -80,11 +89,11 @@ func sealedCopy(exe []byte) (*os.File, error) {
 	if err := sealMemfd(f); err != nil {
 		return nil, fmt.Errorf("runtime binary: seal memfd: %w", err)
 	}
-	high, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, minExeFd)
+	high, err := aboveChildFds(f)
 	if err != nil {
 		return nil, fmt.Errorf("runtime binary: dup memfd: %w", err)
 	}
-	return os.NewFile(uintptr(high), f.Name()), nil
+	return high, nil
 }
 
 // runtimeExeName names the memfd of the runtime binary, as /proc/PID/exe

@@ -25,11 +25,14 @@ import (
 // loads libcontainer's code and stays small.
 const createName = "berth-create"
 
-// helperArgs is the argv with which the shim runs the helper. Its argv[0]
-// is a path in the runtime's root: libcontainer gives init the helper's
-// argv[0], and init finds the root's seccomp cache by it.
-func helperArgs(runtimeRoot, libcontainerRoot, id, dir string, tty bool) []string {
-	return []string{filepath.Join(runtimeRoot, createName), libcontainerRoot, id, dir, strconv.FormatBool(tty)}
+// helperPath is the helper's argv[0]: a path in the runtime's root.
+// libcontainer gives init the helper's argv[0], and init finds the root's
+// seccomp cache by it.
+func (r *Runtime) helperPath() string { return filepath.Join(r.root, createName) }
+
+// helperArgs is the argv with which the shim runs the helper.
+func (r *Runtime) helperArgs(id, dir string, tty bool) []string {
+	return []string{r.helperPath(), r.libcontainerRoot(), id, dir, strconv.FormatBool(tty)}
 }
 
 // createMain is the helper: it creates the container and leaves init

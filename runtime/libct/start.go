@@ -96,7 +96,7 @@ func releaseReader(fifo string) {
 // initCmdline is the argv of libcontainer's init while it waits: the
 // helper's argv[0] and "init".
 func (r *Runtime) initCmdline() []byte {
-	return []byte(filepath.Join(r.root, createName) + "\x00init\x00")
+	return []byte(r.helperPath() + "\x00init\x00")
 }
 
 // awaitExecve waits until init has execve'd the user process. Opening the

@@ -4,8 +4,9 @@
 // and records how it ended. It outlives the process that started it, so a
 // daemon can die and a later one finds the container again from disk.
 //
-// berth re-executes its own binary as the shim (argv[0] Name); the entry
-// point Main is kept slim: it touches no runtime packages and no
+// The shim runs from the runtime binary berth embeds (cmd/berth-runtime),
+// or from berth's own binary without it (argv[0] Name); the entry point
+// Main is kept slim: it touches no runtime packages and no
 // libcontainer code, only pipes, wait4 and a log file.
 package shim
 

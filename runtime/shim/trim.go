@@ -11,8 +11,9 @@ import (
 
 // trimResident unmaps the pages of read-only file mappings (the binary's
 // code and read-only data, the C libraries') that this process faulted in
-// while starting. The shim is berth's whole binary, and initialising all
-// of its packages touched most of it; the monitor loop needs a small part,
+// while starting. Initialising its binary's packages (the runtime's, or
+// all of berth's when it runs from berth itself) touched much of the
+// binary; the monitor loop needs a small part,
 // which faults back in on use. The pages stay in the page cache, shared
 // with every other berth process: only this process's resident set
 // shrinks to what it really uses.
