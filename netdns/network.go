@@ -34,7 +34,7 @@ type NetworkSpec struct {
 	Name       string // e.g. "myapp_default"
 	Owner      string // the project creating it; removal is per owner
 	Bridge     string // com.docker.network.bridge.name; "" for br-<12 hex>
-	MTU        int    // com.docker.network.driver.mtu; 0 for 1500
+	MTU        int    // com.docker.network.driver.mtu; 0: see Network.mtu
 	Internal   bool   // no route out, no masquerade, no forwarded DNS
 	External   bool   // must already exist; berth never removes it
 	EnableIPv6 bool

@@ -1,10 +1,14 @@
 package netdns
 
 import (
+	"io"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // outside gives the host namespace a neighbour standing for the internet:
@@ -159,4 +163,106 @@ func TestRootForwardDropSetAfterNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertClean(t, host)
+}
+
+// TestRootFramesAreLargeOnlyOnTheBridge: without an MTU in the compose file
+// containers on one bridge talk in 65520-byte frames, while a connection
+// out through the gateway is sized as under Docker (1500); an MTU the file
+// sets is the link's, with nothing else on top.
+func TestRootFramesAreLargeOnlyOnTheBridge(t *testing.T) {
+	host, m, _ := rootSetup(t)
+	ctx := t.Context()
+	out := outsideAccepting(t, host)
+	for _, tc := range []struct {
+		mtu, linkMTU  int
+		peerMSS       func(int) bool
+		outsideMSSMax int
+	}{
+		{mtu: 0, linkMTU: 65520, peerMSS: func(mss int) bool { return mss > 60000 }, outsideMSSMax: 1460},
+		{mtu: 1400, linkMTU: 1400, peerMSS: func(mss int) bool { return mss <= 1360 }, outsideMSSMax: 1360},
+	} {
+		name := "mtu" + strconv.Itoa(tc.mtu)
+		n, err := m.CreateNetwork(ctx, NetworkSpec{Name: name, MTU: tc.mtu})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := newNetNS(t), newNetNS(t)
+		attach(t, m, a, name, name+"a")
+		epB := attach(t, m, b, name, name+"b")
+		for ns, link := range map[string]string{a: "eth0", host: n.Bridge} {
+			if got := run(t, ns, "ip", "-o", "link", "show", link); !strings.Contains(got, " mtu "+strconv.Itoa(tc.linkMTU)+" ") {
+				t.Errorf("%s: %s: want mtu %d: %s", name, link, tc.linkMTU, got)
+			}
+		}
+		peer := countingSink(t, b, ":9000")
+		if mss := sendAndMSS(t, a, net.JoinHostPort(epB.IPv4.Addr().String(), "9000"), peer); !tc.peerMSS(mss) {
+			t.Errorf("%s: MSS to a container on the bridge: %d", name, mss)
+		}
+		far := countingSink(t, out, "198.51.100.2:"+strconv.Itoa(9000+tc.mtu))
+		if mss := sendAndMSS(t, a, far.addr, far); mss > tc.outsideMSSMax {
+			t.Errorf("%s: MSS out through the gateway: %d, want <= %d", name, mss, tc.outsideMSSMax)
+		}
+		for _, id := range []string{name + "a", name + "b"} {
+			if err := m.Detach(ctx, name, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := m.RemoveNetwork(ctx, name, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	assertCleanBut(t, host, "up0")
+}
+
+type sinkCount struct {
+	addr string
+	got  chan int64
+}
+
+// countingSink accepts one connection in ns on addr and reports how many
+// bytes it carried.
+func countingSink(t *testing.T, ns, addr string) sinkCount {
+	t.Helper()
+	var l net.Listener
+	if err := inNetNS(ns, func() (err error) { l, err = net.Listen("tcp", addr); return err }); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	s := sinkCount{addr: l.Addr().String(), got: make(chan int64, 1)}
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			s.got <- -1
+			return
+		}
+		n, _ := io.Copy(io.Discard, c)
+		c.Close()
+		s.got <- n
+	}()
+	return s
+}
+
+// sendAndMSS sends 4 MiB from ns to addr, checks that all of it arrived,
+// and returns the connection's MSS as the sender saw it.
+func sendAndMSS(t *testing.T, ns, addr string, s sinkCount) int {
+	t.Helper()
+	c, err := dialIn(ns)(t.Context(), "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 4 << 20
+	if _, err := c.Write(make([]byte, size)); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mss := -1
+	_ = raw.Control(func(fd uintptr) { mss, _ = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_MAXSEG) })
+	c.Close()
+	if n := <-s.got; n != size {
+		t.Errorf("%s received %d bytes of %d", addr, n, size)
+	}
+	return mss
 }

@@ -116,7 +116,7 @@ func configurePeer(n *Network, ep *Endpoint, defaultRoute bool) error {
 
 func addDefaultRoutes(n *Network, link netlink.Link) error {
 	for _, p := range n.pools() {
-		r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: p.Gateway.AsSlice()}
+		r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: p.Gateway.AsSlice(), MTU: n.routeMTU()}
 		if err := netlink.RouteAdd(r); err != nil {
 			return fmt.Errorf("add default route via %s: %w", p.Gateway, err)
 		}
