@@ -97,9 +97,16 @@ func (r *reconciler) dependencyRestarted(s types.ServiceConfig) bool {
 	return false
 }
 
+// create plans a container's creation and, unless it shares another
+// namespace's network, its joining its networks once they exist: making
+// the container (rootfs, libcontainer's init) needs none of them.
 func (r *reconciler) create(s types.ServiceConfig, number int, reason string, after []*Step) {
 	name := project.ContainerName(r.project.Name, s, number)
 	created := r.plan.add(Op{Kind: OpCreateContainer, Resource: name, Service: s.Name, Number: number, Reason: reason}, after...)
+	if !sharesNetwork(s) {
+		created = r.plan.add(Op{Kind: OpConnectContainer, Resource: name, Service: s.Name, Number: number},
+			append(r.networksOf(s), created)...)
+	}
 	r.start(s, name, "", "created", created)
 }
 

@@ -21,9 +21,10 @@ import (
 )
 
 // createContainer makes one container of a service, in the order DESIGN
-// gives: its mounts, its config, the runtime's create (init waiting), then
-// its networks, attached to the new network namespace before anything
-// runs in it. A failure undoes every part this call made.
+// gives: its mounts, its config, the runtime's create (init waiting). Its
+// networks are attached to the new network namespace by the connect step
+// that follows, before anything runs in it. A failure undoes every part
+// this call made.
 func (x *executor) createContainer(ctx context.Context, op Op) (err error) {
 	s := x.project.Services[op.Service]
 	img, err := x.engine.images.Config(ctx, imageRef(x.project, s))
@@ -72,10 +73,25 @@ func (x *executor) createContainer(ctx context.Context, op Op) (err error) {
 		return fmt.Errorf("service %q: %w", s.Name, err)
 	}
 	x.mu.Lock()
-	x.created[op.Resource] = id
+	x.created[op.Resource] = c.ID
 	x.mu.Unlock()
+	return nil
+}
+
+// connectContainer attaches a created container to its networks and
+// publishes its ports, as its saved network plan says. Undoing it is
+// part of removing the container.
+func (x *executor) connectContainer(ctx context.Context, op Op) error {
+	id, err := x.containerID(op)
+	if err != nil {
+		return err
+	}
+	c, err := x.engine.rt.Inspect(ctx, id)
+	if err != nil {
+		return err
+	}
 	if err := x.engine.connect(ctx, c); err != nil {
-		return fmt.Errorf("service %q: %w", s.Name, err)
+		return fmt.Errorf("service %q: %w", op.Service, err)
 	}
 	return nil
 }

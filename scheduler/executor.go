@@ -61,6 +61,8 @@ func (x *executor) Do(ctx context.Context, op Op) error {
 		return err
 	case OpCreateContainer:
 		return x.createContainer(ctx, op)
+	case OpConnectContainer:
+		return x.connectContainer(ctx, op)
 	case OpStartContainer:
 		return x.startContainer(ctx, op)
 	case OpStopContainer:

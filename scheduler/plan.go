@@ -25,10 +25,14 @@ const (
 	OpPullImage       OpKind = "pull image"
 	OpRemoveImage     OpKind = "remove image"
 	OpCreateContainer OpKind = "create container"
-	OpStartContainer  OpKind = "start container"
-	OpStopContainer   OpKind = "stop container"
-	OpRemoveContainer OpKind = "remove container"
-	OpWaitService     OpKind = "wait for"
+	// OpConnectContainer joins a created container to its networks and
+	// publishes its ports. It is a step of its own so that a container is
+	// created while its networks are still being made.
+	OpConnectContainer OpKind = "connect container"
+	OpStartContainer   OpKind = "start container"
+	OpStopContainer    OpKind = "stop container"
+	OpRemoveContainer  OpKind = "remove container"
+	OpWaitService      OpKind = "wait for"
 )
 
 // Op is one step's work, with what the executor needs to do it.

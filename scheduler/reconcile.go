@@ -161,14 +161,21 @@ func (r *reconciler) dependenciesMet(s types.ServiceConfig) []*Step {
 	return waits
 }
 
-// resourcesOf returns the steps creating what s's containers use.
-func (r *reconciler) resourcesOf(s types.ServiceConfig, image *Step) []*Step {
-	steps := []*Step{image}
+// networksOf returns the steps creating the networks s's containers join.
+func (r *reconciler) networksOf(s types.ServiceConfig) []*Step {
+	var steps []*Step
 	for _, key := range sortedKeys(s.Networks) {
 		if n, ok := r.project.Networks[key]; ok {
 			steps = append(steps, r.resources["network:"+n.Name])
 		}
 	}
+	return slices.DeleteFunc(steps, func(s *Step) bool { return s == nil })
+}
+
+// resourcesOf returns the steps creating what s's containers are made
+// from: the image and the volumes.
+func (r *reconciler) resourcesOf(s types.ServiceConfig, image *Step) []*Step {
+	steps := []*Step{image}
 	for _, v := range s.Volumes {
 		if v.Type != types.VolumeTypeVolume || v.Source == "" {
 			continue

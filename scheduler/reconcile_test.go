@@ -101,15 +101,47 @@ func TestUpFromNothing(t *testing.T) {
 #2 create network demo_default (not found)
 #3 create volume demo_data (not found)
 #4 pull image db:1 (not found locally)
-#5 create container demo-db-1 (no container) after #4,#1,#3
-#6 start container demo-db-1 (created) after #5
-#7 pull image api:1 (not found locally)
-#8 create container demo-api-1 (no container) after #7,#1,#2,#6
-#9 start container demo-api-1 (created) after #8
-#10 pull image web:1 (not found locally)
-#11 wait for api service_healthy after #9
-#12 create container demo-web-1 (no container) after #10,#2,#11
-#13 start container demo-web-1 (created) after #12
+#5 create container demo-db-1 (no container) after #4,#3
+#6 connect container demo-db-1 after #1,#5
+#7 start container demo-db-1 (created) after #6
+#8 pull image api:1 (not found locally)
+#9 create container demo-api-1 (no container) after #8,#7
+#10 connect container demo-api-1 after #1,#2,#9
+#11 start container demo-api-1 (created) after #10
+#12 pull image web:1 (not found locally)
+#13 wait for api service_healthy after #11
+#14 create container demo-web-1 (no container) after #12,#13
+#15 connect container demo-web-1 after #2,#14
+#16 start container demo-web-1 (created) after #15
+`)
+}
+
+// A container that shares another's network namespace joins no network
+// itself: it has no connect step. --no-start still connects what it
+// creates, as Docker Compose's created containers are on their networks.
+func TestUpConnectsOnlyContainersWithNetworksOfTheirOwn(t *testing.T) {
+	p := loadProject(t, `name: demo
+services:
+  app:
+    image: app:1
+  sidecar:
+    image: side:1
+    network_mode: service:app
+`)
+	obs := Observed{Images: map[string]string{"app:1": "sha256:app", "side:1": "sha256:side"}}
+	assertPlan(t, planText(t, p, obs, UpOptions{}), `
+#1 create network demo_default (not found)
+#2 create container demo-app-1 (no container)
+#3 connect container demo-app-1 after #1,#2
+#4 start container demo-app-1 (created) after #3
+#5 create container demo-sidecar-1 (no container) after #4
+#6 start container demo-sidecar-1 (created) after #5
+`)
+	assertPlan(t, planText(t, p, obs, UpOptions{NoStart: true}), `
+#1 create network demo_default (not found)
+#2 create container demo-app-1 (no container)
+#3 connect container demo-app-1 after #1,#2
+#4 create container demo-sidecar-1 (no container)
 `)
 }
 
@@ -130,8 +162,9 @@ func TestUpRecreatesOnlyTheChangedService(t *testing.T) {
 #1 stop container demo-api-1 (config changed)
 #2 remove container demo-api-1 (config changed) after #1
 #3 create container demo-api-1 (replaces demo-api-1) after #2
-#4 start container demo-api-1 (created) after #3
-#5 wait for api service_healthy after #4
+#4 connect container demo-api-1 after #3
+#5 start container demo-api-1 (created) after #4
+#6 wait for api service_healthy after #5
 `)
 }
 
@@ -156,16 +189,19 @@ func TestUpRestartsDependentsThatAskForIt(t *testing.T) {
 #1 stop container demo-db-1 (--force-recreate)
 #2 remove container demo-db-1 (--force-recreate) after #1
 #3 create container demo-db-1 (replaces demo-db-1) after #2
-#4 start container demo-db-1 (created) after #3
-#5 stop container demo-api-1 (--force-recreate)
-#6 remove container demo-api-1 (--force-recreate) after #5
-#7 create container demo-api-1 (replaces demo-api-1) after #4,#6
-#8 start container demo-api-1 (created) after #7
-#9 wait for api service_healthy after #8
-#10 stop container demo-web-1 (--force-recreate)
-#11 remove container demo-web-1 (--force-recreate) after #10
-#12 create container demo-web-1 (replaces demo-web-1) after #9,#11
-#13 start container demo-web-1 (created) after #12
+#4 connect container demo-db-1 after #3
+#5 start container demo-db-1 (created) after #4
+#6 stop container demo-api-1 (--force-recreate)
+#7 remove container demo-api-1 (--force-recreate) after #6
+#8 create container demo-api-1 (replaces demo-api-1) after #5,#7
+#9 connect container demo-api-1 after #8
+#10 start container demo-api-1 (created) after #9
+#11 wait for api service_healthy after #10
+#12 stop container demo-web-1 (--force-recreate)
+#13 remove container demo-web-1 (--force-recreate) after #12
+#14 create container demo-web-1 (replaces demo-web-1) after #11,#13
+#15 connect container demo-web-1 after #14
+#16 start container demo-web-1 (created) after #15
 `)
 	got = planText(t, p, func() Observed {
 		obs := running(t, p)
