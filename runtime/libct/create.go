@@ -27,6 +27,7 @@ func (r *Runtime) Create(ctx context.Context, cfg *runtime.ContainerConfig) (_ *
 	if len(cfg.Process.Args) == 0 {
 		return nil, fmt.Errorf("create container %q: no command", cfg.ID)
 	}
+	warmCgroupMoves()
 	dir := r.dir(cfg.ID)
 	if err := os.Mkdir(dir, 0o711); err != nil {
 		if errors.Is(err, os.ErrExist) {

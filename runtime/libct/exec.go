@@ -28,6 +28,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *runtime.ExecConfig) (i
 	if c.Status != runtime.StatusRunning {
 		return 0, fmt.Errorf("exec in container %q: %w", id, runtime.ErrNotRunning)
 	}
+	warmCgroupMoves()
 	rec, err := r.loadRecord(id)
 	if err != nil {
 		return 0, err

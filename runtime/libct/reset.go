@@ -36,6 +36,7 @@ func (r *Runtime) Reset(ctx context.Context, id string) (*runtime.Container, err
 
 // rerun clears the records of the last run and starts a new shim.
 func (r *Runtime) rerun(ctx context.Context, id string) error {
+	warmCgroupMoves()
 	dir := r.dir(id)
 	if err := r.destroy(id); err != nil {
 		return err
