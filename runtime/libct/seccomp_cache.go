@@ -7,9 +7,10 @@ package libct
 #cgo LDFLAGS: -Wl,--wrap=seccomp_merge -Wl,--wrap=seccomp_arch_add -Wl,--wrap=seccomp_arch_remove
 #cgo LDFLAGS: -Wl,--wrap=seccomp_attr_set -Wl,--wrap=seccomp_syscall_priority
 #cgo LDFLAGS: -Wl,--wrap=seccomp_rule_add_array -Wl,--wrap=seccomp_rule_add_exact_array
-#cgo LDFLAGS: -Wl,--wrap=seccomp_export_bpf -lseccomp
+#cgo LDFLAGS: -Wl,--wrap=seccomp_export_bpf -Wl,--wrap=seccomp_export_pfc -Wl,--wrap=seccomp_load -lseccomp
 #include <seccomp.h>
 int __real_seccomp_export_bpf(const scmp_filter_ctx ctx, int fd);
+void berth_seccomp_candidate(const unsigned char *buf, size_t len);
 */
 import "C"
 
@@ -22,6 +23,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -44,7 +46,9 @@ import (
 // The cache is a directory of the runtime root, one file per distinct
 // record (a container's profile depends on its capabilities, so a few
 // files in all), named by the SHA-256 of everything that decides the
-// program. init finds it through its argv[0], which libcontainer copies
+// program, and beside each the record itself (<name>.rec): a later init
+// that makes the same calls skips libseccomp's work on its rules too
+// (seccomp_cache.c). init finds it through its argv[0], which libcontainer copies
 // from the create helper's: the helper runs as <runtime root>/berth-create.
 // init opens it before libcontainer's setup, since the filter is compiled
 // after pivot_root, where the host's files are out of reach; the
@@ -73,22 +77,77 @@ func openSeccompCache() {
 	unix.Close(fd)
 	if err == nil {
 		seccompCacheFd = high
+		loadCandidates()
 	}
 }
 
+// recordSuffix names the file holding the record a program was compiled
+// from.
+const recordSuffix = ".rec"
+
+// maxCandidates and maxRecord bound what init reads: a host has a few
+// distinct profiles, and Docker's default makes a record of ~40 KiB.
+const (
+	maxCandidates = 32
+	maxRecord     = 4 << 20
+)
+
+// loadCandidates hands seccomp_cache.c the records of programs in the
+// cache. A record counts only if its name is the key of its own content
+// under this libseccomp and kernel, and its program is there: a record
+// from another libseccomp, another kernel, or cut short says nothing about
+// the calls made here.
+func loadCandidates() {
+	dir, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", seccompCacheFd))
+	if err != nil {
+		return
+	}
+	names, err := dir.Readdirnames(-1)
+	dir.Close()
+	if err != nil {
+		return
+	}
+	n := 0
+	for _, name := range names {
+		key, ok := strings.CutSuffix(name, recordSuffix)
+		if !ok || n == maxCandidates {
+			continue
+		}
+		rec, ok := readCacheFile(name, maxRecord)
+		if !ok || seccompCacheKey(rec) != key || unix.Faccessat(seccompCacheFd, key, unix.R_OK, 0) != nil {
+			continue
+		}
+		// C memory, never freed: init lives until it execs the user's process.
+		C.berth_seccomp_candidate((*C.uchar)(C.CBytes(rec)), C.size_t(len(rec)))
+		n++
+	}
+}
+
+// exportMiss is seccomp_cache.c's EXPORT_MISS: the cache does not hold
+// the program and the caller did not allow compiling it.
+const exportMiss = 1
+
 //export berthSeccompExport
-func berthSeccompExport(ctx unsafe.Pointer, fd C.int, record *C.uchar, n C.size_t) C.int {
+func berthSeccompExport(ctx unsafe.Pointer, fd C.int, record *C.uchar, n C.size_t, mayCompile C.int) C.int {
 	if record == nil || seccompCacheFd < 0 {
+		if mayCompile == 0 {
+			return exportMiss
+		}
 		return C.__real_seccomp_export_bpf(C.scmp_filter_ctx(ctx), fd)
 	}
-	key := seccompCacheKey(C.GoBytes(unsafe.Pointer(record), C.int(n)))
+	rec := C.GoBytes(unsafe.Pointer(record), C.int(n))
+	key := seccompCacheKey(rec)
 	prog, ok := loadCachedProgram(key)
 	if !ok {
+		if mayCompile == 0 {
+			return exportMiss
+		}
 		var rc C.int
 		if prog, rc = compileProgram(ctx); rc != 0 {
 			return rc
 		}
-		storeCachedProgram(key, prog)
+		storeCacheFile(key, prog, maxProgram)
+		storeCacheFile(key+recordSuffix, rec, maxRecord)
 	}
 	if err := writeFull(int(fd), prog); err != nil {
 		return -C.int(unix.ECANCELED) // what libseccomp returns when a write fails
@@ -135,37 +194,46 @@ func compileProgram(ctx unsafe.Pointer) ([]byte, C.int) {
 const maxProgram = 4096 * 8
 
 func loadCachedProgram(key string) ([]byte, bool) {
-	fd, err := unix.Openat(seccompCacheFd, key, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, false
-	}
-	f := os.NewFile(uintptr(fd), key)
-	defer f.Close()
-	prog, err := io.ReadAll(io.LimitReader(f, maxProgram+1))
-	if err != nil || len(prog) == 0 || len(prog) > maxProgram || len(prog)%8 != 0 {
+	prog, ok := readCacheFile(key, maxProgram)
+	if !ok || len(prog)%8 != 0 {
 		return nil, false
 	}
 	return prog, true
 }
 
-// storeCachedProgram writes the program under a temporary name and renames
-// it into place, so that a concurrent init reads all of it or nothing.
-// Failing to store (init no longer root, say) only means a later init
-// compiles again.
-func storeCachedProgram(key string, prog []byte) {
-	if len(prog) > maxProgram {
+// readCacheFile reads a file of the cache, which must be neither empty nor
+// larger than limit.
+func readCacheFile(name string, limit int) ([]byte, bool) {
+	fd, err := unix.Openat(seccompCacheFd, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, false
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil || len(b) == 0 || len(b) > limit {
+		return nil, false
+	}
+	return b, true
+}
+
+// storeCacheFile writes b under a temporary name and renames it into
+// place, so that a concurrent init reads all of it or nothing. Failing to
+// store (init no longer root, say) only means a later init compiles again.
+func storeCacheFile(name string, b []byte, limit int) {
+	if len(b) > limit {
 		return
 	}
 	// Not the pid: every init is pid 1 of its own namespace.
-	tmp := key + ".tmp." + rand.Text()
+	tmp := name + ".tmp." + rand.Text()
 	fd, err := unix.Openat(seccompCacheFd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
 	if err != nil {
 		return
 	}
-	err = writeFull(fd, prog)
+	err = writeFull(fd, b)
 	unix.Close(fd)
 	if err == nil {
-		err = unix.Renameat(seccompCacheFd, tmp, seccompCacheFd, key)
+		err = unix.Renameat(seccompCacheFd, tmp, seccompCacheFd, name)
 	}
 	if err != nil {
 		_ = unix.Unlinkat(seccompCacheFd, tmp, 0)

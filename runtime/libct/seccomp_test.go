@@ -3,10 +3,16 @@
 package libct_test
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/berth-dev/berth/runtime"
+	"github.com/berth-dev/berth/runtime/libct"
 )
 
 // seccompBuilt: with the seccomp tag containers get Docker's profile.
@@ -48,14 +54,7 @@ func TestSeccompCacheServesCompiledFilters(t *testing.T) {
 		t.Helper()
 		cfg := config(t, "sh", "-c", script)
 		cfg.Seccomp = profile
-		mustCreate(t, rt, cfg)
-		if err := rt.Start(ctx(t), cfg.ID); err != nil {
-			t.Fatalf("Start: %v", err)
-		}
-		if _, err := rt.Wait(ctx(t), cfg.ID); err != nil {
-			t.Fatalf("Wait: %v", err)
-		}
-		return logText(t, rt, cfg.ID)
+		return runIn(t, rt, cfg)
 	}
 	const mkdirRefused = "stdout: Operation not permitted\nstdout: done\n"
 	const chmodRefused = "stdout: Operation not permitted\nstdout: done\n"
@@ -92,15 +91,107 @@ func writeProfile(t *testing.T, path, denied string) {
 	}
 }
 
+// cacheEntries lists the compiled programs in the cache, checking that
+// each has its record beside it and that nothing else is there.
 func cacheEntries(t *testing.T, root string) []string {
 	t.Helper()
 	des, err := os.ReadDir(filepath.Join(root, "seccomp"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
+	var programs, records []string
 	for _, de := range des {
-		names = append(names, de.Name())
+		if name, ok := strings.CutSuffix(de.Name(), ".rec"); ok {
+			records = append(records, name)
+		} else {
+			programs = append(programs, de.Name())
+		}
 	}
-	return names
+	if !slices.Equal(programs, records) {
+		t.Fatalf("cache holds programs %v and records %v: want one record per program", programs, records)
+	}
+	return programs
+}
+
+// TestSeccompRecordsSkipRuleWork: an init whose calls match a record in
+// the cache does not make them in libseccomp but answers them from the
+// record. Shown with a record whose last rule is said to have failed:
+// the init that follows it fails to create its filter, which only the
+// record could have told it.
+func TestSeccompRecordsSkipRuleWork(t *testing.T) {
+	root := t.TempDir()
+	rt := newRuntimeAt(t, root)
+	profile := filepath.Join(t.TempDir(), "deny-mkdir.json")
+	writeProfile(t, profile, `["mkdir","mkdirat"]`)
+	cfg := config(t, "sh", "-c", "mkdir /tmp/d 2>&1 | sed 's/.*: //'")
+	cfg.Seccomp = profile
+	if logs := runIn(t, rt, cfg); logs != "stdout: Operation not permitted\n" {
+		t.Fatalf("log %q, want mkdir refused", logs)
+	}
+	entries := cacheEntries(t, root)
+	if len(entries) != 1 {
+		t.Fatalf("cache holds %v, want one entry", entries)
+	}
+	dir := filepath.Join(root, "seccomp")
+	key := entries[0]
+	rec, err := os.ReadFile(filepath.Join(dir, key+".rec"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := os.ReadFile(filepath.Join(dir, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The record ends with the last rule's result (0); say it was EINVAL.
+	if len(rec) < 4 || binary.LittleEndian.Uint32(rec[len(rec)-4:]) != 0 {
+		t.Fatalf("record does not end with a successful call: % x", rec[max(0, len(rec)-8):])
+	}
+	forged := slices.Clone(rec)
+	einval := int32(syscall.EINVAL)
+	binary.LittleEndian.PutUint32(forged[len(forged)-4:], uint32(-einval))
+	forgedKey := libct.SeccompCacheKey(forged)
+	replaceEntry(t, dir, key, forgedKey, prog, forged)
+	again := config(t, "true")
+	again.Seccomp = profile
+	if _, err := rt.Create(ctx(t), again); err == nil {
+		_ = rt.Remove(ctx(t), again.ID)
+		t.Fatal("created a container whose filter's last rule the record says failed: the record was not used")
+	}
+	// A record whose name is not the key of its content is no candidate:
+	// the same forged record under the honest key changes nothing.
+	replaceEntry(t, dir, forgedKey, key, prog, forged)
+	cfg = config(t, "sh", "-c", "mkdir /tmp/d 2>&1 | sed 's/.*: //'")
+	cfg.Seccomp = profile
+	if logs := runIn(t, rt, cfg); logs != "stdout: Operation not permitted\n" {
+		t.Errorf("with a record not named by its content: log %q, want mkdir refused", logs)
+	}
+}
+
+// replaceEntry puts the cache entry named from (program and record) under
+// the name to, holding prog and rec.
+func replaceEntry(t *testing.T, dir, from, to string, prog, rec []byte) {
+	t.Helper()
+	for name, body := range map[string][]byte{to: prog, to + ".rec": rec} {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{from, from + ".rec"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runIn runs cfg to its exit in rt and returns its log.
+func runIn(t *testing.T, rt runtime.Runtime, cfg *runtime.ContainerConfig) string {
+	t.Helper()
+	mustCreate(t, rt, cfg)
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if _, err := rt.Wait(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	return logText(t, rt, cfg.ID)
 }
