@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -81,6 +82,10 @@ void berth_seccomp_candidate(const unsigned char *buf, size_t len)
 // narrow keeps the live candidates that also hold buf[from:len].
 static void narrow(struct record *r, size_t from)
 {
+	if (r->buf == NULL) {
+		r->live = 0; // nothing recorded: nothing to match
+		return;
+	}
 	for (int i = 0; i < candidates; i++) {
 		if (!(r->live & (1u << i)))
 			continue;
@@ -335,7 +340,12 @@ scmp_filter_ctx __wrap_seccomp_init(uint32_t def_action)
 
 int __wrap_seccomp_reset(scmp_filter_ctx ctx, uint32_t def_action)
 {
-	int rc = __real_seccomp_reset(ctx, def_action);
+	// Pending calls first: a reset that fails leaves the filter as it was,
+	// and it must then hold every rule its caller was told it has.
+	int rc = settle(find(ctx));
+	if (rc != 0)
+		return rc;
+	rc = __real_seccomp_reset(ctx, def_action);
 	if (rc == 0)
 		begin(ctx, def_action);
 	else
@@ -441,6 +451,33 @@ int __wrap_seccomp_rule_add_exact_array(scmp_filter_ctx ctx, uint32_t action, in
 {
 	return rule_add(OP_RULE_EXACT, ctx, action, syscall, count, args);
 }
+
+// The variadic forms, which libseccomp-golang does not use, go the same
+// way, so that no rule reaches the filter unrecorded or ahead of pending
+// ones. libseccomp takes at most 6 argument comparisons.
+static int rule_add_va(uint32_t op, scmp_filter_ctx ctx, uint32_t action, int syscall,
+		       unsigned int count, va_list ap)
+{
+	struct scmp_arg_cmp args[6];
+	if (count > 6)
+		return -EINVAL;
+	for (unsigned int i = 0; i < count; i++)
+		args[i] = va_arg(ap, struct scmp_arg_cmp);
+	return rule_add(op, ctx, action, syscall, count, args);
+}
+
+#define WRAP_RULE_ADD_VA(name, op)                                                           \
+	int name(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int count, ...) \
+	{                                                                                    \
+		va_list ap;                                                                  \
+		va_start(ap, count);                                                         \
+		int rc = rule_add_va(op, ctx, action, syscall, count, ap);                   \
+		va_end(ap);                                                                  \
+		return rc;                                                                   \
+	}
+
+WRAP_RULE_ADD_VA(__wrap_seccomp_rule_add, OP_RULE)
+WRAP_RULE_ADD_VA(__wrap_seccomp_rule_add_exact, OP_RULE_EXACT)
 
 int __wrap_seccomp_load(const scmp_filter_ctx ctx)
 {

@@ -7,6 +7,7 @@ package libct
 #cgo LDFLAGS: -Wl,--wrap=seccomp_merge -Wl,--wrap=seccomp_arch_add -Wl,--wrap=seccomp_arch_remove
 #cgo LDFLAGS: -Wl,--wrap=seccomp_attr_set -Wl,--wrap=seccomp_syscall_priority
 #cgo LDFLAGS: -Wl,--wrap=seccomp_rule_add_array -Wl,--wrap=seccomp_rule_add_exact_array
+#cgo LDFLAGS: -Wl,--wrap=seccomp_rule_add -Wl,--wrap=seccomp_rule_add_exact
 #cgo LDFLAGS: -Wl,--wrap=seccomp_export_bpf -Wl,--wrap=seccomp_export_pfc -Wl,--wrap=seccomp_load -lseccomp
 #include <seccomp.h>
 int __real_seccomp_export_bpf(const scmp_filter_ctx ctx, int fd);
@@ -98,22 +99,26 @@ const (
 // from another libseccomp, another kernel, or cut short says nothing about
 // the calls made here.
 func loadCandidates() {
-	dir, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", seccompCacheFd))
+	fd, err := unix.Openat(seccompCacheFd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return
 	}
+	dir := os.NewFile(uintptr(fd), seccompCacheDir)
 	names, err := dir.Readdirnames(-1)
 	dir.Close()
 	if err != nil {
 		return
 	}
-	n := 0
+	// Records of another kernel or libseccomp are read and refused too:
+	// bound the reading, not only the keeping.
+	n, read := 0, 0
 	for _, name := range names {
 		key, ok := strings.CutSuffix(name, recordSuffix)
-		if !ok || n == maxCandidates {
+		if !ok || n == maxCandidates || read >= maxCandidates*maxRecord/8 {
 			continue
 		}
 		rec, ok := readCacheFile(name, maxRecord)
+		read += len(rec)
 		if !ok || seccompCacheKey(rec) != key || unix.Faccessat(seccompCacheFd, key, unix.R_OK, 0) != nil {
 			continue
 		}
@@ -146,7 +151,16 @@ func berthSeccompExport(ctx unsafe.Pointer, fd C.int, record *C.uchar, n C.size_
 		if prog, rc = compileProgram(ctx); rc != 0 {
 			return rc
 		}
+		if len(prog) > maxProgram {
+			// More than the kernel takes: libseccomp's own export, whole and
+			// uncached, so that the kernel is the one to refuse it.
+			return C.__real_seccomp_export_bpf(C.scmp_filter_ctx(ctx), fd)
+		}
 		storeCacheFile(key, prog, maxProgram)
+		storeCacheFile(key+recordSuffix, rec, maxRecord)
+	} else if unix.Faccessat(seccompCacheFd, key+recordSuffix, unix.F_OK, 0) != nil {
+		// A program cached before records were kept: keep its record now,
+		// so that later inits skip the rule work too.
 		storeCacheFile(key+recordSuffix, rec, maxRecord)
 	}
 	if err := writeFull(int(fd), prog); err != nil {
@@ -182,7 +196,7 @@ func compileProgram(ctx unsafe.Pointer) ([]byte, C.int) {
 	if rc := C.__real_seccomp_export_bpf(C.scmp_filter_ctx(ctx), C.int(mfd)); rc != 0 {
 		return nil, rc
 	}
-	prog, err := io.ReadAll(io.NewSectionReader(f, 0, maxProgram))
+	prog, err := io.ReadAll(io.NewSectionReader(f, 0, maxProgram+8))
 	if err != nil {
 		return nil, -C.int(unix.ECANCELED)
 	}
@@ -204,12 +218,16 @@ func loadCachedProgram(key string) ([]byte, bool) {
 // readCacheFile reads a file of the cache, which must be neither empty nor
 // larger than limit.
 func readCacheFile(name string, limit int) ([]byte, bool) {
-	fd, err := unix.Openat(seccompCacheFd, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	// Non-blocking: a fifo put there must not hang init.
+	fd, err := unix.Openat(seccompCacheFd, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, false
 	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, false
+	}
 	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil || len(b) == 0 || len(b) > limit {
 		return nil, false
