@@ -5,11 +5,13 @@ import (
 	"debug/elf"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/runtime"
 )
@@ -173,4 +175,36 @@ func readPid(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	return pid
+}
+
+func TestProcessStartsWithNoSignalIgnored(t *testing.T) {
+	// As under nohup or in a shell's background job: the runtime's caller
+	// ignores hang-ups and Ctrl-C, and the shim it starts inherits that.
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT)
+	defer signal.Reset(syscall.SIGHUP, syscall.SIGINT)
+	rt := newRuntime(t)
+	cfg := config(t, "sh", "-c", "grep SigIgn /proc/self/status; exec sleep 1000")
+	mustCreate(t, rt, cfg)
+	if err := rt.Start(ctx(t), cfg.ID); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	// Docker's containers start with every signal at its default action,
+	// so that a stop_signal of SIGINT or SIGHUP ends a process that never
+	// handles it; so do the processes exec runs.
+	const none = "SigIgn:\t0000000000000000\n"
+	var out bytes.Buffer
+	code, err := rt.Exec(ctx(t), cfg.ID, &runtime.ExecConfig{Args: []string{"grep", "SigIgn", "/proc/self/status"}, Stdout: &out})
+	if code != 0 || err != nil || out.String() != none {
+		t.Errorf("exec: %d, %v, %q; want no signal ignored", code, err, out.String())
+	}
+	// The container's own line is logged by the time exec is done, or soon.
+	for range 100 {
+		if logText(t, rt, cfg.ID) != "" {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if logs := logText(t, rt, cfg.ID); logs != "stdout: "+none {
+		t.Errorf("log = %q, want no signal ignored", logs)
+	}
 }

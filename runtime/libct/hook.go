@@ -20,6 +20,7 @@ import (
 //	argv[0] berth-init the reaping PID 1 of a container run with init
 func Init() {
 	if len(os.Args) > 1 && os.Args[1] == "init" {
+		defaultInheritedIgnores()
 		openSeccompCache()
 		libcontainer.Init() // never returns
 	}

@@ -28,8 +28,10 @@ func run(dir string) error {
 		return fmt.Errorf("set child subreaper: %w", err)
 	}
 	// The shim outlives the session that started it; hang-ups and Ctrl-C
-	// aimed at that session are not for us.
-	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
+	// aimed at that session are not for us. Caught and dropped rather than
+	// ignored: an ignore would pass on across execve(2) to the processes
+	// the shim starts, a caught signal is reset there.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
 	pid, streams, stdin, err := create(cfg)
 	// A failed report means the runtime that asked is gone; the container
 	// is on disk all the same, and a later runtime finds it there.
