@@ -71,15 +71,15 @@ func openSeccompCache() {
 	if err != nil {
 		return
 	}
-	// Far above the descriptors libcontainer passes on and moves into
-	// place (stdio, its pipes, the process's extra files), so that none of
-	// its dup2s can replace this one.
-	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 512)
-	unix.Close(fd)
-	if err == nil {
-		seccompCacheFd = high
-		loadCandidates()
-	}
+	// The lowest free descriptor is safe: libcontainer's init dup3s only
+	// onto 0-2, which exec.Cmd always fills, and its own descriptors are
+	// open already. Moving it high would cost a grace period: a
+	// descriptor past the table's first 64 slots makes the kernel grow the
+	// table, and a table shared by threads (Go's, here) is grown behind a
+	// synchronize_rcu() (expand_fdtable, fs/file.c), 6-16 ms on the
+	// machines berth was measured on.
+	seccompCacheFd = fd
+	loadCandidates()
 }
 
 // recordSuffix names the file holding the record a program was compiled
