@@ -34,7 +34,9 @@ func rss(ctx context.Context, rt *libct.Runtime, r *runc, rootfs string, n int) 
 			return err
 		}
 	}
-	time.Sleep(100 * time.Millisecond) // as for runc: let every monitor settle into its wait
+	// As for runc, let every monitor settle into its wait; berth's shims
+	// shed what creating took a second after it (runtime/shim).
+	time.Sleep(1500 * time.Millisecond)
 	for i := range n {
 		kb, err := shimRSS(rt, fmt.Sprintf("sleep-%d", i))
 		if err != nil {

@@ -1,5 +1,5 @@
 // Command berth-runtime is what every container's processes run from: its
-// monitor (the shim), the helper that creates it, libcontainer's init and,
+// monitor (the shim, which creates it too), libcontainer's init and,
 // with init: true, its reaping PID 1. It links the runtime and nothing
 // else, so that these processes, several per container and all on its
 // start path, skip the package initialisers and page faults of the whole

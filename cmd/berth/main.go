@@ -15,8 +15,8 @@ import (
 
 func main() {
 	// First, before flags, goroutines or listeners: when this binary was
-	// re-executed as libcontainer's init, a container's shim, its create
-	// helper or berth-init, run that and exit.
+	// re-executed as libcontainer's init, a container's shim or
+	// berth-init, run that and exit.
 	libct.Init()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Args[1:])

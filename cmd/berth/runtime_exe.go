@@ -12,7 +12,7 @@ import (
 
 // runtimeExe is a build of cmd/berth-runtime that scripts/build.sh places
 // beside this file before building berth with the embedruntime tag. The
-// daemon runs every container's shim, create helper and init from it.
+// daemon runs every container's shim and init from it.
 //
 //go:embed berth-runtime
 var runtimeExe []byte

@@ -73,7 +73,7 @@ func (r *Runtime) prepare(dir string, cfg *runtime.ContainerConfig) error {
 	return shim.WriteConfig(dir, &shim.Config{
 		ID: cfg.ID, LogPath: logPath(dir, cfg.ID), MaxSize: cfg.Log.MaxSize, MaxFiles: cfg.Log.MaxFiles,
 		TTY: cfg.Process.TTY, OpenStdin: cfg.Process.OpenStdin, OOMFile: oomFile(cfg.ID),
-		Helper: r.helperArgs(cfg.ID, dir, cfg.Process.TTY),
+		StateDir: r.libcontainerRoot(),
 	})
 }
 
@@ -92,7 +92,7 @@ func (r *Runtime) startShim(ctx context.Context, dir, id string) error {
 	}
 	defer logf.Close()
 	cmd := &exec.Cmd{
-		Path: r.exe.path(), Args: []string{shim.Name, dir}, Dir: "/",
+		Path: r.exe.path(), Args: []string{r.shimPath(), dir}, Dir: "/",
 		Stdout: logf, Stderr: logf, ExtraFiles: []*os.File{reportW},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}

@@ -1,6 +1,7 @@
 package libct_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,4 +103,36 @@ func shimExe(t *testing.T, root, id string) string {
 		t.Fatal(err)
 	}
 	return link
+}
+
+// TestShimCreatesTheContainerItself: the shim makes the container in its
+// own process, so init is its child from the start and carries its argv[0]
+// (libcontainer passes its caller's on), with no process run between them.
+func TestShimCreatesTheContainerItself(t *testing.T) {
+	root := t.TempDir()
+	rt := newRuntimeAt(t, root)
+	cfg := config(t, "sleep", "1000")
+	mustCreate(t, rt, cfg)
+	c, err := rt.Inspect(ctx(t), cfg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shimPid, err := os.ReadFile(filepath.Join(root, "containers", cfg.ID, "shim.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nPPid:\t" + strings.TrimSpace(string(shimPid)) + "\n"; !strings.Contains(string(status), want) {
+		t.Errorf("init's status lacks %q:\n%s", want, status)
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", c.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(root, "berth-shim") + "\x00init\x00"; string(cmdline) != want {
+		t.Errorf("init's command line %q, want %q", cmdline, want)
+	}
 }

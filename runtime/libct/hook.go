@@ -15,8 +15,8 @@ import (
 // goroutines or listeners:
 //
 //	argv[1] "init"     libcontainer's init inside the new container
-//	argv[0] berth-shim the per-container monitor (shim.Main)
-//	argv[0] berth-create the helper that creates a container for the shim
+//	argv[0] berth-shim the per-container monitor (shim.Main), which creates
+//	                   the container too
 //	argv[0] berth-init the reaping PID 1 of a container run with init
 func Init() {
 	if len(os.Args) > 1 && os.Args[1] == "init" {
@@ -24,11 +24,8 @@ func Init() {
 		openSeccompCache()
 		libcontainer.Init() // never returns
 	}
-	shim.Main()
-	switch filepath.Base(os.Args[0]) {
-	case createName:
-		os.Exit(createMain(os.Args[1:]))
-	case initName:
+	shim.Main(createInShim)
+	if filepath.Base(os.Args[0]) == initName {
 		os.Exit(pid1Main(os.Args[1:]))
 	}
 }

@@ -35,11 +35,10 @@ var _ runtime.Runtime = (*Runtime)(nil)
 
 // Options tune a Runtime; the zero value is a working one.
 type Options struct {
-	// Exe is the binary that every shim, create helper and container init
-	// runs from: a build of cmd/berth-runtime, which links the runtime and
-	// nothing else and so starts several times faster than the whole CLI
-	// (whose package initialisers alone take ~10 ms, paid three times per
-	// container). nil: this process's own binary, which must then call
+	// Exe is the binary that every shim and container init runs from: a
+	// build of cmd/berth-runtime, which links the runtime and nothing else
+	// and so starts several times faster than the whole CLI (whose package
+	// initialisers alone take ~10 ms, paid twice per container). nil: this process's own binary, which must then call
 	// Init first thing in main.
 	Exe []byte
 }

@@ -24,7 +24,7 @@ func (r *Runtime) recoverLostMonitor(id string) bool {
 	if !exists(filepath.Join(dir, shimPidFile)) || !exists(filepath.Join(dir, pidFile)) {
 		return false
 	}
-	fd := shimPidfd(dir)
+	fd := r.shimPidfd(dir)
 	if fd >= 0 {
 		unix.Close(fd)
 		return false

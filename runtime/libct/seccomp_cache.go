@@ -28,6 +28,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/runtime/shim"
 )
 
 // The compiled-filter cache. libcontainer's init compiles the container's
@@ -49,8 +51,8 @@ import (
 // files in all), named by the SHA-256 of everything that decides the
 // program, and beside each the record itself (<name>.rec): a later init
 // that makes the same calls skips libseccomp's work on its rules too
-// (seccomp_cache.c). init finds it through its argv[0], which libcontainer copies
-// from the create helper's: the helper runs as <runtime root>/berth-create.
+// (seccomp_cache.c). init finds it through its argv[0], which libcontainer
+// copies from the shim's: the shim runs as <runtime root>/berth-shim.
 // init opens it before libcontainer's setup, since the filter is compiled
 // after pivot_root, where the host's files are out of reach; the
 // descriptor is close-on-exec, so the container's process never has it.
@@ -59,11 +61,11 @@ import (
 // elsewhere: only init caches.
 var seccompCacheFd = -1
 
-// openSeccompCache opens the cache of the runtime whose create helper
-// started this init. Without one (a helper from elsewhere), init compiles
-// as usual.
+// openSeccompCache opens the cache of the runtime whose shim started this
+// init. Without one (an init started by some other process), init
+// compiles as usual.
 func openSeccompCache() {
-	if !filepath.IsAbs(os.Args[0]) || filepath.Base(os.Args[0]) != createName {
+	if !filepath.IsAbs(os.Args[0]) || filepath.Base(os.Args[0]) != shim.Name {
 		return
 	}
 	dir := filepath.Join(filepath.Dir(os.Args[0]), seccompCacheDir)

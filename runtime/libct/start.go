@@ -94,9 +94,9 @@ func releaseReader(fifo string) {
 }
 
 // initCmdline is the argv of libcontainer's init while it waits: the
-// helper's argv[0] and "init".
+// shim's argv[0] and "init".
 func (r *Runtime) initCmdline() []byte {
-	return []byte(r.helperPath() + "\x00init\x00")
+	return []byte(r.shimPath() + "\x00init\x00")
 }
 
 // awaitExecve waits until init has execve'd the user process. Opening the

@@ -28,7 +28,7 @@ func (r *Runtime) Wait(ctx context.Context, id string) (runtime.ExitStatus, erro
 		return runtime.ExitStatus{}, err
 	}
 	dir := r.dir(id)
-	fd := shimPidfd(dir)
+	fd := r.shimPidfd(dir)
 	// The loop closes fd once the shim is gone and sets it to -1. Close
 	// what fd holds at return, not the number it had here: by then that
 	// number may be another goroutine's file, and closing it under that
@@ -73,7 +73,7 @@ func pollExit(fd int) bool {
 // shimPidfd opens a pidfd on the container's shim, or returns -1 when the
 // shim is gone. The pid is checked against the shim's argv after opening,
 // so a recycled pid is never mistaken for it.
-func shimPidfd(dir string) int {
+func (r *Runtime) shimPidfd(dir string) int {
 	pid, err := readInt(filepath.Join(dir, shimPidFile))
 	if err != nil {
 		return -1
@@ -83,7 +83,7 @@ func shimPidfd(dir string) int {
 		return -1
 	}
 	cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if !bytes.Equal(cmdline, []byte(shim.Name+"\x00"+dir+"\x00")) {
+	if !bytes.Equal(cmdline, []byte(r.shimPath()+"\x00"+dir+"\x00")) {
 		unix.Close(fd)
 		return -1
 	}

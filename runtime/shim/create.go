@@ -1,47 +1,24 @@
 package shim
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// create runs the helper that creates the container with the container's
-// stdio, and returns init's pid, the streams to log and, with an open
-// stdin, the write end of init's stdin to hold. The helper writes
-// "ok <pid>" or "error <reason>" on its fd 3.
-func create(cfg *Config) (int, []stream, *os.File, error) {
+// create makes the container through the runtime's Creator, with the
+// container's stdio, and returns init's pid, the streams to log and, with
+// an open stdin, the write end of init's stdin to hold.
+func create(dir string, cfg *Config, creator Creator) (int, []stream, *os.File, error) {
 	std, err := newStdio(cfg)
 	if err != nil {
 		return 0, nil, nil, err
 	}
+	// init has its own copies of the child ends once it is started.
 	defer std.closeChildEnds()
-	result, resultW, err := os.Pipe()
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("result pipe: %w", err)
-	}
-	defer result.Close()
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       cfg.Helper,
-		Stdin:      std.stdin,
-		Stdout:     std.stdout,
-		Stderr:     std.stderr,
-		ExtraFiles: append([]*os.File{resultW}, std.extra...),
-	}
-	if err := cmd.Start(); err != nil {
-		resultW.Close()
-		return 0, nil, nil, fmt.Errorf("start create helper: %w", err)
-	}
-	resultW.Close()
-	line, _ := bufio.NewReader(result).ReadString('\n')
-	waitErr := cmd.Wait()
-	pid, err := parseResult(line, waitErr)
+	childEnds := Stdio{Stdin: std.stdin, Stdout: std.stdout, Stderr: std.stderr, Console: std.consoleChild}
+	pid, err := creator(dir, cfg, childEnds)
 	if err != nil {
 		std.closeParentEnds()
 		return 0, nil, nil, err
@@ -50,22 +27,11 @@ func create(cfg *Config) (int, []stream, *os.File, error) {
 	return pid, streams, std.stdinKeep, err
 }
 
-func parseResult(line string, waitErr error) (int, error) {
-	line = strings.TrimSuffix(line, "\n")
-	if rest, ok := strings.CutPrefix(line, "ok "); ok {
-		return strconv.Atoi(rest)
-	}
-	if rest, ok := strings.CutPrefix(line, "error "); ok {
-		return 0, fmt.Errorf("%s", rest)
-	}
-	return 0, fmt.Errorf("create helper: %w", waitErr)
-}
-
-// stdio are the container's standard streams: the child ends go to the
-// helper (and so to init), the parent ends stay with the shim.
+// stdio are the container's standard streams: the child ends go to init,
+// the parent ends stay with the shim.
 type stdio struct {
 	stdin, stdout, stderr *os.File // child ends
-	extra                 []*os.File
+	consoleChild          *os.File
 	stdinKeep             *os.File // write end of an open stdin, never written
 	outR, errR            *os.File
 	console               *os.File // our end of the console socket
@@ -106,12 +72,12 @@ func (s *stdio) consoleSocket() error {
 		return fmt.Errorf("console socket: %w", err)
 	}
 	s.console = os.NewFile(uintptr(fds[0]), "console")
-	s.extra = []*os.File{os.NewFile(uintptr(fds[1]), "console-child")}
+	s.consoleChild = os.NewFile(uintptr(fds[1]), "console-child")
 	return nil
 }
 
 func (s *stdio) closeChildEnds() {
-	for _, f := range append([]*os.File{s.stdin, s.stdout, s.stderr}, s.extra...) {
+	for _, f := range []*os.File{s.stdin, s.stdout, s.stderr, s.consoleChild} {
 		if f != nil {
 			f.Close()
 		}

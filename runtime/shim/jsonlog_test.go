@@ -118,16 +118,3 @@ func TestOOMKilledReadsTheCounter(t *testing.T) {
 		t.Error("a missing file reads as OOM-killed")
 	}
 }
-
-func TestParseResult(t *testing.T) {
-	t.Parallel()
-	if pid, err := parseResult("ok 42\n", nil); pid != 42 || err != nil {
-		t.Errorf("ok line = %d, %v", pid, err)
-	}
-	if _, err := parseResult("error exec: \"x\": executable file not found in $PATH\n", nil); err == nil || !strings.HasPrefix(err.Error(), "exec: ") {
-		t.Errorf("error line = %v", err)
-	}
-	if _, err := parseResult("", os.ErrClosed); err == nil {
-		t.Error("no line gives no error")
-	}
-}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -13,17 +15,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// run monitors the container in dir from creation to exit.
-func run(dir string) error {
+// run creates the container in dir and monitors it until it exits.
+func run(dir string, creator Creator) error {
 	cfg, err := ReadConfig(dir)
 	if err != nil {
 		return err
 	}
 	report := os.NewFile(3, "report")
 	// With PR_SET_CHILD_SUBREAPER (prctl(2)), orphaned descendants are
-	// reparented to the shim instead of the host's PID 1: the container's
-	// init becomes our child when the helper that created it exits, so
-	// wait4 sees its exit status.
+	// reparented to the shim instead of the host's PID 1: what init leaves
+	// behind when it shares the host's PID namespace is reaped here.
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("set child subreaper: %w", err)
 	}
@@ -32,15 +33,16 @@ func run(dir string) error {
 	// ignored: an ignore would pass on across execve(2) to the processes
 	// the shim starts, a caught signal is reset there.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
-	pid, streams, stdin, err := create(cfg)
+	pid, streams, stdin, err := create(dir, cfg, creator)
 	// A failed report means the runtime that asked is gone; the container
 	// is on disk all the same, and a later runtime finds it there.
 	if err != nil {
-		_, _ = fmt.Fprintf(report, "error %v\n", err)
+		_, _ = fmt.Fprintf(report, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 		return nil
 	}
 	_, _ = fmt.Fprintf(report, "ok %d\n", pid)
 	report.Close()
+	time.AfterFunc(shedDelay, shed)
 	err = monitor(dir, cfg, pid, streams)
 	// An open stdin is the write end of init's stdin pipe, never written
 	// and held until init exits; dropped, its finalizer would close it at
@@ -49,6 +51,22 @@ func run(dir string) error {
 		stdin.Close()
 	}
 	return err
+}
+
+// shedDelay is how long after creating the container the shim sheds what
+// creating took. The container's start follows its creation within
+// milliseconds; a shed then, a full garbage collection and ~1 ms of
+// madvise(2), would take a CPU from init at its busiest.
+const shedDelay = time.Second
+
+// shed returns to the kernel what the shim no longer needs once the
+// container runs: the heap that parsing its spec and running libcontainer
+// left (a garbage collection would not come for the container's whole
+// life, the heap hardly growing), and the code and data pages that
+// starting touched (trimResident).
+func shed() {
+	debug.FreeOSMemory()
+	trimResident()
 }
 
 // monitor copies the container's output to its log until init exits, then
@@ -63,7 +81,6 @@ func monitor(dir string, cfg *Config, pid int, streams []stream) error {
 	for _, s := range streams {
 		copiers.Go(func() { copyStream(log, s) })
 	}
-	trimResident()
 	code := Reap(pid)
 	copiers.Wait()
 	exit := Exit{Code: code, Finished: time.Now().UTC(), OOMKilled: oomKilled(cfg.OOMFile)}

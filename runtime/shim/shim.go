@@ -5,9 +5,11 @@
 // daemon can die and a later one finds the container again from disk.
 //
 // The shim runs from the runtime binary berth embeds (cmd/berth-runtime),
-// or from berth's own binary without it (argv[0] Name); the entry point
-// Main is kept slim: it touches no runtime packages and no
-// libcontainer code, only pipes, wait4 and a log file.
+// or from berth's own binary without it (argv[0] Name). It creates the
+// container itself, through the runtime's Creator, so that its init is its
+// child from the start; once that is done it is kept lean: it drops what
+// creating took (heap and touched code pages) and its monitor loop is
+// pipes, wait4 and a log file.
 package shim
 
 import (
@@ -36,18 +38,33 @@ type Config struct {
 	TTY       bool   // the process has a terminal: one stream, "stdout"
 	OpenStdin bool   // keep stdin open (a pipe nobody closes) instead of /dev/null
 	OOMFile   string // cgroup file with the "oom_kill N" counter; "" if none
-	// Helper is the argv of the process that creates the container and
-	// leaves its init waiting (a re-exec of the same binary); its init is
-	// reparented to the shim when it exits.
-	Helper []string
+	// StateDir is where the Creator keeps the container's runtime state
+	// (libcontainer's root).
+	StateDir string
 }
 
-// Main runs the shim when os.Args[0] is Name and exits; it returns at once
-// otherwise. Call it first thing in main. The runtime starts the shim with
-// the container's directory as its only argument and a pipe as fd 3, on
-// which the shim reports "ok <pid>" or an error once the container is
-// created, before it detaches.
-func Main() {
+// Creator creates the container of cfg, whose directory is dir, in the
+// calling process with stdio as its standard streams, and leaves its init
+// waiting to run the container's process; it returns init's pid. init is
+// the caller's child: the shim, its parent from then on, reaps it. The
+// runtime hands its Creator to Main, so that this package links nothing
+// of the runtime's.
+type Creator func(dir string, cfg *Config, stdio Stdio) (int, error)
+
+// Stdio are the ends of the container's standard streams that its init
+// gets. Console, with a terminal, is the socket on which init sends the
+// terminal's master instead; Stdout and Stderr are then nil.
+type Stdio struct {
+	Stdin, Stdout, Stderr *os.File
+	Console               *os.File
+}
+
+// Main runs the shim when the base name of os.Args[0] is Name and exits;
+// it returns at once otherwise. Call it first thing in main. The runtime
+// starts the shim with the container's directory as its only argument and
+// a pipe as fd 3, on which the shim reports "ok <pid>" or an error once
+// create has made the container, before it detaches.
+func Main(create Creator) {
 	if filepath.Base(os.Args[0]) != Name {
 		return
 	}
@@ -55,7 +72,7 @@ func Main() {
 		fmt.Fprintln(os.Stderr, "usage: "+Name+" DIR")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1]); err != nil {
+	if err := run(os.Args[1], create); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", Name, err)
 		os.Exit(1)
 	}
