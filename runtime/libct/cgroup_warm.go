@@ -23,8 +23,8 @@ import (
 // "Runtime").
 //
 // warmCgroupMoves pays that wait off the critical path, and keeps it paid
-// through a burst of work: from the first create, reset, exec or remove
-// on, it writes this process's own PID into the cgroup it is already in —
+// through a burst of work: from the first create, reset or exec on, it
+// writes this process's own PID into the cgroup it is already in —
 // a move of nothing, under the same lock — in the background, then again
 // every warmRefresh until warmHold has passed with no more such calls. The
 // first grace period passes while the shim starts and reads the

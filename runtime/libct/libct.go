@@ -38,8 +38,9 @@ type Options struct {
 	// Exe is the binary that every shim and container init runs from: a
 	// build of cmd/berth-runtime, which links the runtime and nothing else
 	// and so starts several times faster than the whole CLI (whose package
-	// initialisers alone take ~10 ms, paid twice per container). nil: this process's own binary, which must then call
-	// Init first thing in main.
+	// initialisers alone take ~10 ms, paid twice per container). nil:
+	// this process's own binary, which must then call Init first thing in
+	// main.
 	Exe []byte
 }
 

@@ -27,22 +27,18 @@ func (r *Runtime) shimPath() string { return filepath.Join(r.root, shim.Name) }
 // containerd's shim, but in the shim itself, so that init is the shim's
 // child from the start and no process is executed between them.
 func createInShim(dir string, cfg *shim.Config, stdio shim.Stdio) (int, error) {
-	return createContainer(cfg.StateDir, cfg.ID, dir, stdio)
-}
-
-func createContainer(root, id, dir string, stdio shim.Stdio) (int, error) {
 	spec, err := readSpec(dir)
 	if err != nil {
 		return 0, err
 	}
-	config, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{CgroupName: id, Spec: spec})
+	config, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{CgroupName: cfg.ID, Spec: spec})
 	if err != nil {
 		return 0, fmt.Errorf("container config: %w", err)
 	}
 	if config.Rlimits, err = rlimits(spec.Process.Rlimits); err != nil {
 		return 0, err
 	}
-	c, err := libcontainer.Create(root, id, config)
+	c, err := libcontainer.Create(cfg.StateDir, cfg.ID, config)
 	if err != nil {
 		return 0, fmt.Errorf("create container: %w", err)
 	}

@@ -29,10 +29,10 @@ func run(dir string, creator Creator) error {
 		return fmt.Errorf("set child subreaper: %w", err)
 	}
 	// The shim outlives the session that started it; hang-ups and Ctrl-C
-	// aimed at that session are not for us. Caught and dropped rather than
-	// ignored: an ignore would pass on across execve(2) to the processes
-	// the shim starts, a caught signal is reset there.
-	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
+	// aimed at that session are not for us. The ignores pass on to init,
+	// which gives the two Go keeps back their default before the
+	// container's process runs (libct's defaultInheritedIgnores).
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
 	pid, streams, stdin, err := create(dir, cfg, creator)
 	// A failed report means the runtime that asked is gone; the container
 	// is on disk all the same, and a later runtime finds it there.
