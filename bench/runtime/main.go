@@ -98,6 +98,9 @@ func bench(ctx context.Context, runs, monitors int, runcPath, exePath string) er
 	report("berth (seccomp unconfined)", berthUnconfined)
 	report("runc run (its default spec)", runcTimes)
 	report("runc run (berth's spec)", runcBerthSpec)
+	if monitors == 0 {
+		return nil
+	}
 	return rss(ctx, rt, r, rootfs, monitors)
 }
 
