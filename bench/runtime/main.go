@@ -75,16 +75,17 @@ func bench(ctx context.Context, runs, monitors int, runcPath, exePath string) er
 	}
 	fmt.Printf("start-to-exit of /bin/true, %d runs each, interleaved\n", runs)
 	var berth, berthUnconfined, runcTimes, runcBerthSpec []time.Duration
+	var berthPhases, unconfinedPhases []phases
 	for i := range runs {
-		d, err := berthRun(ctx, rt, rootfs, fmt.Sprintf("true-%d", i), "")
+		d, p, err := berthRun(ctx, rt, rootfs, fmt.Sprintf("true-%d", i), "")
 		if err != nil {
 			return err
 		}
-		berth = append(berth, d)
-		if d, err = berthRun(ctx, rt, rootfs, fmt.Sprintf("trueu-%d", i), "unconfined"); err != nil {
+		berth, berthPhases = append(berth, d), append(berthPhases, p)
+		if d, p, err = berthRun(ctx, rt, rootfs, fmt.Sprintf("trueu-%d", i), "unconfined"); err != nil {
 			return err
 		}
-		berthUnconfined = append(berthUnconfined, d)
+		berthUnconfined, unconfinedPhases = append(berthUnconfined, d), append(unconfinedPhases, p)
 		if d, err = r.run(ctx, fmt.Sprintf("runc-%d", i), "/bin/true"); err != nil {
 			return err
 		}
@@ -98,6 +99,8 @@ func bench(ctx context.Context, runs, monitors int, runcPath, exePath string) er
 	report("berth (seccomp unconfined)", berthUnconfined)
 	report("runc run (its default spec)", runcTimes)
 	report("runc run (berth's spec)", runcBerthSpec)
+	reportPhases("berth", berthPhases)
+	reportPhases("berth unconfined", unconfinedPhases)
 	if monitors == 0 {
 		return nil
 	}
@@ -105,32 +108,60 @@ func bench(ctx context.Context, runs, monitors int, runcPath, exePath string) er
 }
 
 // berthRun times Create, Start, Wait and Remove of one /bin/true container:
-// what `runc run` does from its start to its exit.
-func berthRun(ctx context.Context, rt *libct.Runtime, rootfs, id, seccomp string) (time.Duration, error) {
+// what `runc run` does from its start to its exit. It returns the whole
+// and each of the four.
+func berthRun(ctx context.Context, rt *libct.Runtime, rootfs, id, seccomp string) (time.Duration, phases, error) {
 	cfg := &runtime.ContainerConfig{
 		ID: id, LowerDirs: []string{rootfs}, Seccomp: seccomp,
 		Process: runtime.Process{Args: []string{"/bin/true"}, Env: []string{"PATH=/bin"}, Cwd: "/"},
 	}
+	var p phases
 	start := time.Now()
+	mark := start
+	lap := func(i int) {
+		now := time.Now()
+		p[i], mark = now.Sub(mark), now
+	}
 	if _, err := rt.Create(ctx, cfg); err != nil {
-		return 0, err
+		return 0, p, err
 	}
+	lap(0)
 	if err := rt.Start(ctx, id); err != nil {
-		return 0, err
+		return 0, p, err
 	}
+	lap(1)
 	st, err := rt.Wait(ctx, id)
 	if err != nil {
-		return 0, err
+		return 0, p, err
 	}
+	lap(2)
 	if err := rt.Remove(ctx, id); err != nil {
-		return 0, err
+		return 0, p, err
 	}
+	lap(3)
 	d := time.Since(start)
 
 	if st.Code != 0 {
-		return 0, fmt.Errorf("berth: /bin/true exited %d", st.Code)
+		return 0, p, fmt.Errorf("berth: /bin/true exited %d", st.Code)
 	}
-	return d, nil
+	return d, p, nil
+}
+
+// phases are the times of Create, Start, Wait and Remove in one run.
+type phases [4]time.Duration
+
+// reportPhases prints the median of each phase over runs.
+func reportPhases(name string, runs []phases) {
+	fmt.Printf("  %-30s", name+" phases")
+	for i, phase := range []string{"create", "start", "wait", "remove"} {
+		ds := make([]time.Duration, len(runs))
+		for j, p := range runs {
+			ds[j] = p[i]
+		}
+		slices.Sort(ds)
+		fmt.Printf(" %s %.2f", phase, ms(ds[len(ds)/2]))
+	}
+	fmt.Println(" ms (medians)")
 }
 
 func report(name string, ds []time.Duration) {

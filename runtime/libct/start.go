@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/opencontainers/runc/libcontainer"
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/runtime"
@@ -33,7 +32,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	case runtime.StatusExited:
 		return fmt.Errorf("start container %q: %w", id, errExited)
 	}
-	if err := r.exec(ctx, id); err != nil {
+	if err := r.exec(ctx, id, c.Pid); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
 	awaitExecve(ctx, c.Pid, r.initCmdline())
@@ -49,48 +48,96 @@ const startTimeout = 30 * time.Second
 // waits to execve the user process.
 const execFifo = "exec.fifo"
 
-// exec lets init go on through libcontainer's Exec, which opens the exec
-// fifo for reading and blocks until init opens its write end: it checks
-// every 100 ms that init is still alive, but an init that lives and never
-// opens would hold it forever. When ctx or startTimeout ends first, a
-// write end opened here and closed at once makes Exec's read see end of
-// file without init's byte, and Exec return an error. Start does not take
-// the container's lock: holding it through the handshake would make Stop
-// wait for a start that hangs, and Exec notices a destroyed init itself.
-func (r *Runtime) exec(ctx context.Context, id string) error {
-	lc, err := libcontainer.Load(r.libcontainerRoot(), id)
+// exec lets init go on, as libcontainer's Exec would, without loading the
+// container's state: the protocol is the exec fifo alone, and Load decodes
+// the whole state.json (the seccomp rules with it), ~0.5 ms of a start.
+// init waits in open(2) for the fifo's write end until a reader comes,
+// then writes one byte and execve's the user process, which closes its
+// end (close-on-exec). The reader here is opened non-blocking and polled,
+// so nothing is ever left blocked in open(2): a wait that ends (ctx,
+// startTimeout, init gone) just closes it. A FIFO reports hang-up only
+// after a writer has come and gone (fifo(7), pipe_poll), so end of file
+// without init's byte is init failing between its open and its write.
+// Start does not take the container's lock: holding it through the
+// handshake would make Stop wait for a start that hangs; a destroyed init
+// is noticed by the liveness check between polls.
+func (r *Runtime) exec(ctx context.Context, id string, pid int) error {
+	fifo := filepath.Join(r.libcontainerRoot(), id, execFifo)
+	fd, err := unix.Open(fifo, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return fmt.Errorf("exec fifo: %w", err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- lc.Exec() }()
+	defer unix.Close(fd)
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	fifo := filepath.Join(r.libcontainerRoot(), id, execFifo)
+	initCmdline := r.initCmdline()
+	reader := execFifoReader{fd: fd}
 	for {
-		releaseReader(fifo)
-		select {
-		case execErr := <-done:
-			// Exec's own error only says the fifo was released under it.
-			return fmt.Errorf("init never opened the exec fifo: %w", errors.Join(ctx.Err(), execErr))
-		case <-time.After(10 * time.Millisecond):
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, int(livenessInterval/time.Millisecond))
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return fmt.Errorf("exec fifo: poll: %w", err)
+		}
+		if n > 0 {
+			execed, err := reader.read()
+			if err != nil {
+				return err
+			}
+			if execed {
+				// The fifo has served; Exec removes it too.
+				if err := os.Remove(fifo); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return err
+				}
+				return nil
+			}
+		}
+		switch {
+		case reader.released && ctx.Err() != nil:
+			return nil // between its byte and its execve; awaitExecve bounds the rest
+		case reader.released:
+		case ctx.Err() != nil:
+			return fmt.Errorf("init never opened the exec fifo: %w", ctx.Err())
+		case !waitingInit(pid, initCmdline):
+			return errors.New("container process is already dead")
 		}
 	}
 }
 
-// releaseReader opens fifo for writing without blocking and closes it: a
-// reader blocked in open(2) returns, and reads end of file. Without a
-// reader yet, open fails with ENXIO (fifo(7)) and the caller tries again.
-func releaseReader(fifo string) {
-	f, err := os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0)
-	if err == nil {
-		f.Close()
+// execFifoReader reads the exec fifo's read end, non-blocking.
+type execFifoReader struct {
+	fd       int
+	released bool // init has written its byte
+	buf      [64]byte
+}
+
+// read takes what the fifo holds. execed: init, having written its byte,
+// closed its end, which its execve does.
+func (f *execFifoReader) read() (execed bool, err error) {
+	k, err := unix.Read(f.fd, f.buf[:])
+	switch {
+	case k > 0:
+		f.released = true
+		return false, nil
+	case k == 0 && f.released:
+		return true, nil
+	case k == 0:
+		return false, errors.New("init closed the exec fifo without starting the process")
+	case errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR):
+		return false, nil
 	}
+	return false, fmt.Errorf("exec fifo: read: %w", err)
+}
+
+// livenessInterval is how often a start that waits on the exec fifo checks
+// that init is still there to open it, as libcontainer's Exec does.
+const livenessInterval = 100 * time.Millisecond
+
+// waitingInit says whether pid is still libcontainer's init, before its
+// execve: a process gone, a zombie (an empty command line) or another
+// process that took the PID is not.
+func waitingInit(pid int, initCmdline []byte) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	return err == nil && bytes.Equal(b, initCmdline)
 }
 
 // initCmdline is the argv of libcontainer's init while it waits: the

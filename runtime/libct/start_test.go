@@ -2,6 +2,7 @@ package libct_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,5 +67,30 @@ func TestStartReturnsOnceTheProcessRuns(t *testing.T) {
 		if got := string(cmdline); got != "sleep\x001000\x00" {
 			t.Errorf("right after Start the container's pid 1 runs %q, want the user's sleep", got)
 		}
+	}
+}
+
+// TestStartOfDeadInitFails: an init that died before it was released makes
+// Start fail on its own liveness check, not only when the caller's ctx
+// ends.
+func TestStartOfDeadInitFails(t *testing.T) {
+	rt := newRuntime(t)
+	cfg := config(t, "true")
+	mustCreate(t, rt, cfg)
+	c, err := rt.Inspect(ctx(t), cfg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(c.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	long, cancel := context.WithTimeout(ctx(t), 20*time.Second)
+	defer cancel()
+	err = rt.Start(long, cfg.ID)
+	if err == nil {
+		t.Fatal("Start of a killed init succeeded")
+	}
+	if errors.Is(err, context.DeadlineExceeded) || long.Err() != nil {
+		t.Fatalf("Start waited for its ctx instead of noticing the dead init: %v", err)
 	}
 }
