@@ -50,7 +50,7 @@ func New(root string, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime root %q: %w", root, err)
 	}
-	for _, d := range []string{containersDir, libcontainerDir} {
+	for _, d := range []string{containersDir, libcontainerDir, trashDir} {
 		if err := os.MkdirAll(filepath.Join(abs, d), 0o711); err != nil {
 			return nil, fmt.Errorf("runtime root %q: %w", root, err)
 		}
@@ -61,6 +61,8 @@ func New(root string, opts Options) (*Runtime, error) {
 		return nil, fmt.Errorf("runtime root %q: %w", root, err)
 	}
 	r := &Runtime{root: abs}
+	// What an earlier process removed but did not finish deleting.
+	go r.emptyTrash()
 	if opts.Exe == nil {
 		r.exe.file = sharedClone(r.libcontainerRoot())
 		return r, nil
@@ -77,6 +79,7 @@ const (
 	containersDir   = "containers"
 	libcontainerDir = "libcontainer"
 	seccompCacheDir = "seccomp" // compiled filters (seccomp_cache.go)
+	trashDir        = "trash"   // removed containers' directories, being deleted (remove.go)
 )
 
 // dir is the directory of one container.

