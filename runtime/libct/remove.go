@@ -51,18 +51,16 @@ func (r *Runtime) teardown(id string) error {
 // container that wrote nothing, a third of Remove, and a container that
 // wrote gigabytes would keep Remove for seconds. The id is free again when
 // discard returns. A deletion cut short (the process exits) is finished
-// by the next New. Where the rename cannot be made, the directory is
-// deleted in place, as before.
+// by the next New. Where the rename cannot be made (another filesystem,
+// no trash), the directory is deleted in place, as before.
 func (r *Runtime) discard(id, dir string) error {
 	trash := filepath.Join(r.root, trashDir, id+"."+strconv.FormatInt(time.Now().UnixNano(), 36))
-	err := os.Rename(dir, trash)
-	switch {
-	case err == nil:
+	if err := os.Rename(dir, trash); err == nil {
 		go deleteTrash(trash)
 		return nil
-	case errors.Is(err, os.ErrNotExist):
-		return nil
 	}
+	// Including ENOENT: the directory may be gone (RemoveAll says nil),
+	// or the trash itself, and the directory must still go.
 	return os.RemoveAll(dir)
 }
 

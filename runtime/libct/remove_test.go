@@ -105,3 +105,17 @@ func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
 }
+
+// TestRemoveWithoutTrashStillRemoves: with the trash gone (deleted by
+// hand), Remove deletes the container's directory in place rather than
+// report success and leave it.
+func TestRemoveWithoutTrashStillRemoves(t *testing.T) {
+	root := t.TempDir()
+	rt := newRuntimeAt(t, root)
+	cfg := config(t, "true")
+	mustCreate(t, rt, cfg)
+	if err := os.RemoveAll(filepath.Join(root, "trash")); err != nil {
+		t.Fatal(err)
+	}
+	assertRemoveLeavesNothing(t, rt, root, cfg.ID)
+}

@@ -52,12 +52,15 @@ const execFifo = "exec.fifo"
 // container's state: the protocol is the exec fifo alone, and Load decodes
 // the whole state.json (the seccomp rules with it), ~0.5 ms of a start.
 // init waits in open(2) for the fifo's write end until a reader comes,
-// then writes one byte and execve's the user process, which closes its
-// end (close-on-exec). The reader here is opened non-blocking and polled,
-// so nothing is ever left blocked in open(2): a wait that ends (ctx,
-// startTimeout, init gone) just closes it. A FIFO reports hang-up only
-// after a writer has come and gone (fifo(7), pipe_poll), so end of file
-// without init's byte is init failing between its open and its write.
+// then writes one byte, closes its end and, after closing its other
+// descriptors, execve's the user process (awaitExecve waits for that).
+// The reader here is opened non-blocking and polled, so nothing is ever
+// left blocked in open(2): a wait that ends (ctx, startTimeout, init gone)
+// just closes it. An init stalled between its open and its write (frozen
+// there) then fails its write and exits, as it did when Exec's reader
+// was released. A FIFO reports hang-up only after a writer has come and
+// gone (fifo(7), pipe_poll), so end of file without init's byte is init
+// failing between its open and its write.
 // Start does not take the container's lock: holding it through the
 // handshake would make Stop wait for a start that hangs; a destroyed init
 // is noticed by the liveness check between polls.
@@ -91,16 +94,31 @@ func (r *Runtime) exec(ctx context.Context, id string, pid int) error {
 				return nil
 			}
 		}
-		switch {
-		case reader.released && ctx.Err() != nil:
-			return nil // between its byte and its execve; awaitExecve bounds the rest
-		case reader.released:
-		case ctx.Err() != nil:
-			return fmt.Errorf("init never opened the exec fifo: %w", ctx.Err())
-		case !waitingInit(pid, initCmdline):
-			return errors.New("container process is already dead")
+		if done, err := reader.givenUp(ctx, pid, initCmdline); done {
+			return err
 		}
 	}
+}
+
+// givenUp is asked between polls whether the wait is over without init's
+// hang-up: ctx ended, or init is gone.
+func (f *execFifoReader) givenUp(ctx context.Context, pid int, initCmdline []byte) (bool, error) {
+	switch {
+	case f.released && ctx.Err() != nil:
+		return true, nil // between its byte and its hang-up; awaitExecve bounds the rest
+	case f.released, ctx.Err() == nil && waitingInit(pid, initCmdline):
+		return false, nil
+	}
+	// init may have taken the handshake since the poll, and even execve'd
+	// or exited: its byte, if there, says it was started (as Exec's last
+	// look does).
+	if _, err := f.read(); err == nil && f.released {
+		return false, nil
+	}
+	if ctx.Err() != nil {
+		return true, fmt.Errorf("init never opened the exec fifo: %w", ctx.Err())
+	}
+	return true, errors.New("container process is already dead")
 }
 
 // execFifoReader reads the exec fifo's read end, non-blocking.
@@ -111,7 +129,7 @@ type execFifoReader struct {
 }
 
 // read takes what the fifo holds. execed: init, having written its byte,
-// closed its end, which its execve does.
+// closed its end, as it does right before its execve.
 func (f *execFifoReader) read() (execed bool, err error) {
 	k, err := unix.Read(f.fd, f.buf[:])
 	switch {
