@@ -158,16 +158,21 @@ func reportPhases(name string, runs []phases) {
 		for j, p := range runs {
 			ds[j] = p[i]
 		}
-		slices.Sort(ds)
-		fmt.Printf(" %s %.2f", phase, ms(ds[len(ds)/2]))
+		fmt.Printf(" %s %.2f", phase, ms(sorted(ds)[len(ds)/2]))
 	}
 	fmt.Println(" ms (medians)")
 }
 
 func report(name string, ds []time.Duration) {
+	s := sorted(ds)
+	fmt.Printf("  %-30s median %7.2f ms   min %7.2f ms\n", name, ms(s[len(s)/2]), ms(s[0]))
+}
+
+// sorted returns a sorted copy of ds.
+func sorted(ds []time.Duration) []time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	fmt.Printf("  %-30s median %7.2f ms   min %7.2f ms\n", name, ms(s[len(s)/2]), ms(s[0]))
+	return s
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -17,9 +17,9 @@ import (
 // at once. It takes flock(2) on the container's directory. Remove moves
 // that directory away under the lock; whoever waited gets the lock on the
 // old directory, sees that the container's path no longer leads to it
-// (it may lead to a new container of the same id) and takes the container
-// as gone, which every caller takes as done. Critical sections are short: never a wait for
-// the container to exit.
+// (it may lead to a new container of the same id) and takes the
+// container as gone, which every caller takes as done. Critical sections
+// are short: never a wait for the container to exit.
 func (r *Runtime) lock(id string) (unlock func(), err error) {
 	f, err := os.Open(r.dir(id))
 	if errors.Is(err, os.ErrNotExist) {

@@ -154,8 +154,13 @@ const livenessInterval = 100 * time.Millisecond
 // execve: a process gone, a zombie (an empty command line) or another
 // process that took the PID is not.
 func waitingInit(pid int, initCmdline []byte) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	b, err := readCmdline(pid)
 	return err == nil && bytes.Equal(b, initCmdline)
+}
+
+// readCmdline reads a process's argv, NUL-separated; empty for a zombie.
+func readCmdline(pid int) ([]byte, error) {
+	return os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 }
 
 // initCmdline is the argv of libcontainer's init while it waits: the
@@ -171,9 +176,8 @@ func (r *Runtime) initCmdline() []byte {
 // command line is a process between its old image and its new one, in
 // execve(2), or one that has exited: waiting on it is bounded like the rest.
 func awaitExecve(ctx context.Context, pid int, initCmdline []byte) {
-	path := "/proc/" + strconv.Itoa(pid) + "/cmdline"
 	for range 2000 {
-		b, err := os.ReadFile(path)
+		b, err := readCmdline(pid)
 		if err != nil || ctx.Err() != nil || len(b) > 0 && !bytes.Equal(b, initCmdline) {
 			return
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -82,7 +81,7 @@ func (r *Runtime) shimPidfd(dir string) int {
 	if err != nil {
 		return -1
 	}
-	cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	cmdline, _ := readCmdline(pid)
 	if !bytes.Equal(cmdline, []byte(r.shimPath()+"\x00"+dir+"\x00")) {
 		unix.Close(fd)
 		return -1
